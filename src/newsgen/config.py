@@ -1,0 +1,102 @@
+"""site.yaml: a typed schema. Every key is documented here; an unknown key is a warning naming it."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BuildError
+
+# key: (type, default, one-line meaning) -- README's option table is written from this.
+SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
+    "title": (str, "newsgen", "the site's name, shown in every page header"),
+    "description": (str, "Every story, every source, every claim attributed.", "the front page's tagline"),
+    "language": (str, "en", "the pages' `<html lang>`"),
+    "base_url": (str, "", "the public address (used later for canonical links and feeds); pages never need it"),
+    "articles": (str, "articles", "the input folder, relative to site.yaml"),
+    "output": (str, "site", "the output folder, relative to site.yaml"),
+    "duplicate_threshold": ((int, float), 0.5, "word 5-gram overlap (Jaccard or containment) at which an article is a copy"),
+    "story_threshold": ((int, float), 0.2, "TF-IDF cosine (average link) at which two articles are one story"),
+    "claim_threshold": ((int, float), 0.35, "sentence similarity at which two sources state the same thing"),
+    "window_days": (int, 7, "articles whose stated dates are further apart are never one story"),
+    "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
+    "overrides": (dict, {}, "per article id: {title, source, url, published, author, tags}, overriding the loader"),
+}
+
+OVERRIDE_KEYS = ("title", "source", "url", "published", "author", "tags", "dek")
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path = Path(".")
+    title: str = "newsgen"
+    description: str = SCHEMA["description"][1]
+    language: str = "en"
+    base_url: str = ""
+    articles: str = "articles"
+    output: str = "site"
+    duplicate_threshold: float = 0.5
+    story_threshold: float = 0.2
+    claim_threshold: float = 0.35
+    window_days: int = 7
+    sources: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.root / self.articles
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.output
+
+    def override(self, article_id: str) -> dict:
+        return self.overrides.get(article_id) or {}
+
+    def source_url(self, name: str | None) -> str | None:
+        entry = self.sources.get(name) if name else None
+        return entry.get("url") if isinstance(entry, dict) else None
+
+
+def load_config(path: Path | None, *, required: bool = False) -> Config:
+    """Read site.yaml. A missing default file gives the defaults; a missing named file is an error."""
+    if path is None:
+        path = Path("site.yaml")
+    if not path.exists():
+        if required:
+            raise BuildError(str(path), "config file not found")
+        return Config(root=path.parent)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise BuildError(str(path), f"invalid YAML: {exc.problem}", mark.line + 1 if mark else None,
+                         mark.column + 1 if mark else None) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise BuildError(str(path), f"cannot read config: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BuildError(str(path), f"expected a mapping of settings, got {type(data).__name__}", 1)
+    values: dict[str, Any] = {}
+    warnings = []
+    for key, value in data.items():
+        if key not in SCHEMA:
+            warnings.append(f"{path}: unknown setting {key!r} (ignored)")
+            continue
+        kind, _default, _doc = SCHEMA[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            expected = kind.__name__ if isinstance(kind, type) else "number"
+            raise BuildError(str(path), f"{key}: expected {expected}, got {type(value).__name__}")
+        values[key] = value
+    for article_id, entry in (values.get("overrides") or {}).items():
+        if not isinstance(entry, dict):
+            raise BuildError(str(path), f"overrides.{article_id}: expected a mapping")
+        for k in entry:
+            if k not in OVERRIDE_KEYS:
+                warnings.append(f"{path}: overrides.{article_id}: unknown key {k!r} (ignored)")
+    return dataclasses.replace(Config(root=path.parent), **values, warnings=tuple(warnings))

@@ -1,0 +1,342 @@
+"""Read every article file into the shared model: decode, front matter, clean, metadata.
+
+`.txt` files are scraped page text (junk and all); `.md` files carry YAML front matter and a
+Markdown body. Both become `Unit`s and pass through the same cleaner, so one set of rules serves.
+Front matter and site.yaml overrides win over what the text says; what nobody says stays unknown.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import yaml
+from slugify import slugify
+
+from .clean import Unit, clean
+from .config import Config
+from .errors import BuildError
+from .model import Article, Source
+from .text import normalize_line, parse_date
+
+SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+BULLET = re.compile(r"^(?:(?P<mark>[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2219*\-\u2013])|(?P<num>\d{1,2})[.)])\s+(?P<text>\S.*)$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FRONT_MATTER_KEYS = ("title", "source", "url", "published", "date", "author", "tags", "dek", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    articles: tuple[Article, ...]
+    warnings: tuple[str, ...]
+
+
+def article_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """The article files in `folder`, sorted by name, and a warning for each file passed over."""
+    if not folder.is_dir():
+        raise BuildError(str(folder), "articles folder not found")
+    files, warnings = [], []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix.lower() in SUFFIXES:
+            files.append(path)
+        else:
+            warnings.append(f"{path}: not an article file (.txt or .md); skipped")
+    return files, warnings
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Bytes to text: UTF-8 with or without BOM, UTF-16 with BOM; anything else is an error."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BuildError(str(path), f"invalid UTF-16 text ({exc.reason})") from None
+    else:
+        if b"\x00" in data[:8192]:
+            raise BuildError(str(path), "not a text file (it contains NUL bytes); expected UTF-8 text")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise BuildError(str(path), f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                             line, col) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise BuildError(str(path), "the file is empty")
+    return CONTROL.sub("", text)
+
+
+def text_units(text: str, first_line: int = 1) -> list[Unit]:
+    """Scraped text: every non-blank line is a unit; bulleted lines are list items."""
+    units = []
+    gap = True
+    for n, raw in enumerate(text.split("\n"), start=first_line):
+        line = normalize_line(raw)
+        if not line:
+            gap = True
+            continue
+        m = BULLET.match(line)
+        if m:
+            units.append(Unit(n, m.group("text"), "item", gap, ordered=bool(m.group("num"))))
+        else:
+            units.append(Unit(n, line, "text", gap))
+        gap = False
+    return units
+
+
+class _BlockParser(HTMLParser):
+    """Markdown's HTML to units: headings, paragraphs, list items and quotations as plain text."""
+
+    SKIP = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head", "title"}
+    BLOCKS = {"p": "text", "li": "item", "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading",
+              "h5": "heading", "h6": "heading", "pre": "text", "td": "text", "th": "text", "dt": "text", "dd": "text"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.units: list[Unit] = []
+        self.levels: list[int] = []  # heading level per unit (0 for others)
+        self._buf: list[str] = []
+        self._kind: str | None = None
+        self._level = 0
+        self._skip = 0
+        self._quote = 0
+        self._lists: list[bool] = []  # ordered?
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "blockquote":
+            self._flush()
+            self._quote += 1
+        elif tag in ("ul", "ol"):
+            self._flush()
+            self._lists.append(tag == "ol")
+        elif tag in self.BLOCKS:
+            self._flush()
+            self._kind = self.BLOCKS[tag]
+            self._level = int(tag[1]) if self._kind == "heading" else 0
+        elif tag == "br":
+            self._buf.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "blockquote":
+            self._flush()
+            self._quote = max(0, self._quote - 1)
+        elif tag in ("ul", "ol"):
+            self._flush()
+            if self._lists:
+                self._lists.pop()
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        if not self._skip:
+            self._buf.append(data)
+
+    def _flush(self) -> None:
+        text = normalize_line(" ".join("".join(self._buf).split("\n")))
+        self._buf = []
+        if text:
+            kind = self._kind or "text"
+            if kind == "text" and self._quote:
+                kind = "quote"
+            ordered = bool(self._lists and self._lists[-1])
+            self.units.append(Unit(0, text, kind, True, ordered=ordered and kind == "item"))
+            self.levels.append(self._level)
+        self._kind, self._level = None, 0
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+_MARKDOWN = markdown.Markdown(extensions=["extra", "sane_lists"])
+
+
+def markdown_units(body: str) -> tuple[list[Unit], list[int]]:
+    _MARKDOWN.reset()
+    parser = _BlockParser()
+    parser.feed(_MARKDOWN.convert(body))
+    parser.close()
+    return parser.units, parser.levels
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
+    """(front matter, body, line number where the body starts)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text, 1
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        raise BuildError(str(path), "front matter: no closing '---' line", 1)
+    block = "\n".join(lines[1:end])
+    try:
+        meta = yaml.safe_load(block)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 2 if mark else 1
+        col = mark.column + 1 if mark else None
+        raise BuildError(str(path), f"front matter: {exc.problem or exc}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise BuildError(str(path), f"front matter: {exc}", 1) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise BuildError(str(path), f"front matter: expected a mapping, got {type(meta).__name__}", 2)
+    return meta, "\n".join(lines[end + 1:]), end + 2
+
+
+def _key_line(text: str, key: str) -> int | None:
+    m = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _meta_str(path: Path, text: str, meta: dict, key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise BuildError(str(path), f"front matter: {key}: expected text, got {type(value).__name__}",
+                         _key_line(text, key))
+    value = normalize_line(str(value))
+    return value or None
+
+
+def _meta_date(path: Path, text: str, value, key: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    found = parse_date(str(value)) if isinstance(value, str) else None
+    if found is None:
+        raise BuildError(str(path), f"front matter: {key}: not a date: {str(value)[:40]!r} (use YYYY-MM-DD)",
+                         _key_line(text, key))
+    return found
+
+
+def _meta_tags(path: Path, text: str, value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [t for t in value.split(",")]
+    if not isinstance(value, list) or any(isinstance(t, (dict, list)) for t in value):
+        raise BuildError(str(path), "front matter: tags: expected a list of words", _key_line(text, "tags"))
+    return tuple(t for t in (normalize_line(str(t)) for t in value) if t)
+
+
+def _safe_url(value: str | None, path: Path, warnings: list[str]) -> str | None:
+    if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.I):
+        warnings.append(f"{path}: url {value[:60]!r} is not an http(s) address; ignored")
+        return None
+    return value
+
+
+def load_article(path: Path, config: Config, warnings: list[str]) -> Article:
+    text = decode(path, path.read_bytes())
+    fmt = SUFFIXES[path.suffix.lower()]
+    meta: dict = {}
+    if fmt == "md":
+        meta, body, first = split_front_matter(path, text)
+        units, levels = markdown_units(body)
+        title = _meta_str(path, text, meta, "title")
+        if title is None:
+            h1 = next((i for i, lv in enumerate(levels) if lv == 1), None)
+            if h1 is not None:
+                title = units.pop(h1).text
+        cleaned = clean(units, known_title=title, find_title=False)
+    else:
+        cleaned = clean(text_units(text))
+    if not any(cleaned.sections):
+        raise BuildError(str(path), "no article text left once page furniture is removed "
+                                    "(see `newsgen check --explain` for what went)")
+    over = config.override(path.stem)
+    over_text = ""  # overrides carry no line numbers of their own
+
+    def pick(key: str, detected):
+        if key in over:
+            return over[key]
+        return meta.get(key) if meta.get(key) not in (None, "") else detected
+
+    title = pick("title", cleaned.title)
+    title = normalize_line(str(title)) if title else None
+    source_name = pick("source", cleaned.publisher)
+    source_name = normalize_line(str(source_name)) if source_name else None
+    published = over.get("published", meta.get("published", meta.get("date")))
+    published = (_meta_date(path, text if not over else over_text, published, "published")
+                 if published not in (None, "") else cleaned.published)
+    byline = pick("author", cleaned.byline)
+    byline = normalize_line(str(byline)) if byline else None
+    dek = pick("dek", meta.get("description") or cleaned.dek)
+    url = _safe_url(_meta_str(path, text, {**meta, **over}, "url"), path, warnings)
+    return Article(
+        id=path.stem,
+        path=str(path),
+        format=fmt,
+        title=title or None,
+        dek=normalize_line(str(dek)) if dek else None,
+        byline=byline or None,
+        source=Source(source_name or None, slug="", url=config.source_url(source_name), label_hint=path.name),
+        url=url,
+        published=published,
+        tags=_meta_tags(path, text, over.get("tags", meta.get("tags"))),
+        sections=cleaned.sections,
+        removed=cleaned.removed,
+    )
+
+
+def source_slugs(articles: list[Article]) -> list[Article]:
+    """Give every source a slug: one per outlet name; an unknown source is one per file."""
+    taken: dict[str, str] = {}  # slug -> the key it belongs to
+    slug_of: dict[str, str] = {}
+    for a in articles:
+        key = f"name:{a.source.name.casefold()}" if a.source.name else f"file:{a.id}"
+        if key in slug_of:
+            continue
+        base = slugify(a.source.name) if a.source.name else f"unknown-{slugify(a.id)}"
+        base = base or f"source-{slugify(a.id) or 'unnamed'}"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken[slug] = key
+        slug_of[key] = slug
+    out = []
+    for a in articles:
+        key = f"name:{a.source.name.casefold()}" if a.source.name else f"file:{a.id}"
+        out.append(replace(a, source=replace(a.source, slug=slug_of[key])))
+    return out
+
+
+def load_articles(config: Config, folder: Path | None = None) -> Loaded:
+    """Every article in the folder; all errors are collected and raised together."""
+    from .errors import BuildFailed
+
+    files, warnings = article_files(folder or config.articles_dir)
+    articles, errors, seen = [], [], {}
+    for path in files:
+        if path.stem in seen:
+            errors.append(BuildError(str(path), f"two files share the id {path.stem!r} (also {seen[path.stem]})"))
+            continue
+        seen[path.stem] = path.name
+        try:
+            articles.append(load_article(path, config, warnings))
+        except BuildError as exc:
+            errors.append(exc)
+        except OSError as exc:
+            errors.append(BuildError(str(path), f"cannot read: {exc.strerror or exc}"))
+    if errors:
+        raise BuildFailed(errors)
+    if not articles:
+        raise BuildFailed([BuildError(str(folder or config.articles_dir), "no article files (.txt or .md) found")])
+    return Loaded(tuple(source_slugs(articles)), tuple(warnings))

@@ -1,0 +1,154 @@
+"""The shared vocabulary of every stage: frozen dataclasses, no behaviour beyond derived views.
+
+A stage takes model objects and returns new ones; nothing here is mutated after it is made.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A piece of the input the loader dropped, and the rule that dropped it."""
+
+    line: int  # 1-based line in the file; 0 where the format keeps no line numbers
+    text: str
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One body element: a paragraph, a list or a quotation."""
+
+    kind: str  # "p" | "ul" | "ol" | "quote"
+    text: str = ""  # for "p" and "quote"
+    items: tuple[str, ...] = ()  # for "ul" and "ol"
+    line: int = 0
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return self.items if self.kind in ("ul", "ol") else (self.text,)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    heading: str | None
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The outlet that published an article. `name` is None when the input does not say."""
+
+    name: str | None
+    slug: str
+    url: str | None = None
+    label_hint: str = ""  # for an unknown source: the file it stands for
+
+    @property
+    def known(self) -> bool:
+        return self.name is not None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        return f"Unknown source ({self.label_hint})" if self.label_hint else "Unknown source"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str  # the file's stem: a public, stable identifier
+    path: str  # the file as the user named it, for messages
+    format: str  # "txt" | "md"
+    title: str | None
+    dek: str | None
+    byline: str | None
+    source: Source
+    url: str | None
+    published: date | None
+    tags: tuple[str, ...]
+    sections: tuple[Section, ...]
+    removed: tuple[Removed, ...]
+    duplicate_of: str | None = None
+    reuse: float = 0.0  # share of this text found in the article it duplicates
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"Untitled ({self.path.rsplit('/', 1)[-1]})"
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """Every body text unit in reading order: paragraphs, quotes and list items."""
+        return tuple(t for s in self.sections for b in s.blocks for t in b.texts)
+
+    @property
+    def body_text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def lead(self) -> str:
+        if self.dek:
+            return self.dek
+        paragraphs = self.paragraphs
+        return paragraphs[0] if paragraphs else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One article's own wording of a claim."""
+
+    article_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    text: str  # the representative wording
+    mentions: tuple[Mention, ...]
+
+    @property
+    def article_ids(self) -> tuple[str, ...]:
+        return tuple(m.article_id for m in self.mentions)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    name: str
+    kind: str  # "person" | "organisation" | "place" | "other"
+    article_ids: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSentences:
+    """An article's body sentences, each marked with whether another source states it too."""
+
+    article_id: str
+    shared: tuple[str, ...]
+    unique: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryAnalysis:
+    shared_claims: tuple[Claim, ...]
+    per_article: tuple[ArticleSentences, ...]
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str  # the slug: stable while the lead headline is
+    title: str
+    article_ids: tuple[str, ...]  # reading order: the lead article first
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the renderer needs, after every stage has run."""
+
+    articles: tuple[Article, ...]
+    stories: tuple[Story, ...]
+    analyses: tuple[StoryAnalysis, ...]  # one per story, same order
