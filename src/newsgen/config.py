@@ -20,7 +20,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "output": (str, "site", "the output folder, relative to site.yaml"),
     "duplicate_threshold": ((int, float), 0.5, "word 5-gram overlap (Jaccard or containment) at which an article is a copy"),
     "story_threshold": ((int, float), 0.2, "TF-IDF cosine (average link) at which two articles are one story"),
-    "claim_threshold": ((int, float), 0.35, "sentence similarity at which two sources state the same thing"),
+    "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
     "window_days": (int, 7, "articles whose stated dates are further apart are never one story"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
     "overrides": (dict, {}, "per article id: {title, source, url, published, author, tags}, overriding the loader"),
@@ -40,7 +40,7 @@ class Config:
     output: str = "site"
     duplicate_threshold: float = 0.5
     story_threshold: float = 0.2
-    claim_threshold: float = 0.35
+    claim_threshold: float = 0.22
     window_days: int = 7
     sources: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)

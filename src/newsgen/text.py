@@ -28,7 +28,7 @@ def plain_quotes(text: str) -> str:
     return text.translate(_QUOTES)
 
 
-WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*", re.UNICODE)
+WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:['\u2019.\-][^\W_]+)*", re.UNICODE)
 
 
 def words(text: str) -> list[str]:
