@@ -1,0 +1,55 @@
+"""The pipeline, top to bottom: load, group, analyse, render, write."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .analysis import analyse_story
+from .config import Config
+from .dedupe import mark_copies, stories
+from .loader import load_articles
+from .model import Site
+from .render import render_site, static_files
+from .writer import write_site
+
+
+@dataclass(frozen=True)
+class Summary:
+    articles: int
+    stories: int
+    sources: int
+    copies: int
+    pages: int
+    seconds: float
+    warnings: tuple[str, ...]
+
+
+def build_site(config: Config, articles_dir: Path | None = None) -> tuple[Site, tuple[str, ...]]:
+    loaded = load_articles(config, articles_dir)
+    articles = mark_copies(list(loaded.articles), config.duplicate_threshold)
+    found = stories(articles, config.story_threshold, config.window_days)
+    by_id = {a.id: a for a in articles}
+    analyses = tuple(analyse_story(s, by_id, config.claim_threshold) for s in found)
+    return Site(tuple(articles), tuple(found), analyses), loaded.warnings
+
+
+def build(config: Config, out: Path, articles_dir: Path | None = None,
+          log: Callable[[str], None] = lambda _: None) -> Summary:
+    start = time.perf_counter()
+    site, warnings = build_site(config, articles_dir)
+    log(f"loaded {len(site.articles)} articles; {len(site.stories)} stories")
+    files = render_site(site, config)
+    files.update(static_files(config))
+    log(f"rendered {len(files)} files")
+    write_site(files, out)
+    return Summary(
+        articles=len(site.articles),
+        stories=len(site.stories),
+        sources=len({a.source.slug for a in site.articles}),
+        copies=sum(1 for a in site.articles if a.duplicate_of),
+        pages=sum(1 for f in files if f.endswith(".html")),
+        seconds=time.perf_counter() - start,
+        warnings=tuple(config.warnings) + tuple(warnings),
+    )

@@ -1,0 +1,122 @@
+"""Command line: `newsgen build` (also `python build.py`) and `newsgen check [--explain] FILE...`.
+
+Exit codes: 0 success, 1 bad input (each problem printed as `file:line:col: message`), 2 bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import Config, load_config
+from .errors import BuildError, BuildFailed
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with one line, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="site settings file (default: site.yaml if present)")
+    p.add_argument("--articles", type=Path, help="folder of article files (default: from site.yaml, else articles/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("-v", "--verbose", action="store_true", help="say what each stage did")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="newsgen", description="Build a static news site: one combined page per story.")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    b = sub.add_parser("build", help="build the site from the articles folder")
+    b.add_argument("--out", type=Path, help="output folder (default: from site.yaml, else site/)")
+    _common(b)
+    c = sub.add_parser("check", help="load articles and report problems without writing anything")
+    c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
+    c.add_argument("--explain", action="store_true", help="show every line the cleaner removed, and why")
+    _common(c)
+    return p
+
+
+def _config(args) -> Config:
+    return load_config(args.config, required=args.config is not None)
+
+
+def _build(args, say) -> int:
+    from .build import build
+
+    config = _config(args)
+    out = args.out or config.output_dir
+    summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None))
+    for w in summary.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    say(f"Built {out}: {summary.stories} {'story' if summary.stories == 1 else 'stories'}, "
+        f"{summary.articles} articles from {summary.sources} sources ({summary.copies} copies), "
+        f"{summary.pages} pages in {summary.seconds:.2f} s")
+    return 0
+
+
+def _check(args, say) -> int:
+    from .loader import load_article, load_articles
+
+    config = _config(args)
+    if not args.files:
+        loaded = load_articles(config, args.articles)
+        articles, warnings = loaded.articles, list(loaded.warnings)
+    else:
+        warnings: list[str] = []
+        errors, articles = [], []
+        for f in args.files:
+            try:
+                articles.append(load_article(f, config, warnings))
+            except BuildError as exc:
+                errors.append(exc)
+            except OSError as exc:
+                errors.append(BuildError(str(f), f"cannot read: {exc.strerror or exc}"))
+        if errors:
+            raise BuildFailed(errors)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for a in articles:
+        say(f"{a.path}: ok: {a.display_title!r}; source {a.source.label}; "
+            f"published {a.published.isoformat() if a.published else 'not stated'}; "
+            f"{len(a.paragraphs)} paragraphs; {len(a.removed)} lines removed")
+        if args.explain:
+            for r in a.removed:
+                say(f"  {a.path}:{r.line}: [{r.rule}] {r.reason}: {r.text!r}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 2
+    say = (lambda _: None) if args.quiet else print
+    try:
+        return _build(args, say) if args.command == "build" else _check(args, say)
+    except BuildFailed as exc:
+        for e in exc.errors:
+            print(f"error: {e}", file=sys.stderr)
+        print(f"{len(exc.errors)} error(s); nothing was written", file=sys.stderr)
+        return 1
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous output is untouched", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            raise
+        import traceback
+
+        print("newsgen: internal error (a bug in newsgen, not in your articles); details follow:", file=sys.stderr)
+        traceback.print_exc()
+        return 3
+
+
+def build_main(argv: list[str] | None = None) -> int:
+    """`python build.py [options]`: the same as `newsgen build [options]`."""
+    return main(["build", *(sys.argv[1:] if argv is None else argv)])

@@ -1,0 +1,173 @@
+"""Jinja2 pages and JSON for the whole site, as a mapping of output path to bytes.
+
+Templates come from the site's own `templates/` folder first and the default theme second; the
+default theme stays reachable as `default/NAME` for `{% extends %}`. Autoescape is on for every
+template and undefined names fail loudly.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+
+from . import urls
+from .config import Config
+from .model import Article, Site, Story, StoryAnalysis
+from .text import split_sentences
+
+THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    sources: int  # independent sources (copies not counted)
+    articles: int
+    first: date | None
+    last: date | None
+    undated: int
+
+
+def coverage(story: Story, by_id: dict[str, Article]) -> Coverage:
+    members = [by_id[i] for i in story.article_ids]
+    originals = [a for a in members if a.duplicate_of is None]
+    dates = [a.published for a in members if a.published]
+    return Coverage(len({a.source.slug for a in originals}), len(members), min(dates, default=None),
+                    max(dates, default=None), sum(1 for a in members if not a.published))
+
+
+def human_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "date not stated"
+
+
+def environment(config: Config) -> Environment:
+    default = FileSystemLoader(str(THEME / "templates"))
+    own = config.root / "templates"
+    loaders = []
+    if own.is_dir() and own.resolve() != (THEME / "templates").resolve():
+        loaders.append(FileSystemLoader(str(own)))
+    loaders += [default, PrefixLoader({"default": default})]
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+    @pass_context
+    def url(context, target: str) -> str:
+        return urls.relative(target, context["page"])
+
+    env.filters["url"] = url
+    env.filters["human_date"] = human_date
+    return env
+
+
+def marked_blocks(article: Article, shared: set[str]) -> list[dict]:
+    """The article's sections, each sentence flagged as shared with another source or not."""
+    def mark(text: str) -> list[tuple[str, bool]]:
+        return [(s, s in shared) for s in split_sentences(text)]
+
+    out = []
+    for section in article.sections:
+        blocks = []
+        for b in section.blocks:
+            if b.kind in ("ul", "ol"):
+                blocks.append({"kind": b.kind, "items": [mark(t) for t in b.items]})
+            else:
+                blocks.append({"kind": b.kind, "sentences": mark(b.text)})
+        out.append({"heading": section.heading, "blocks": blocks})
+    return out
+
+
+def _article_json(a: Article, story: Story | None) -> dict:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "dek": a.dek,
+        "byline": a.byline,
+        "source": {"name": a.source.name, "slug": a.source.slug, "known": a.source.known},
+        "url": a.url,
+        "published": a.published.isoformat() if a.published else None,
+        "tags": list(a.tags),
+        "duplicate_of": a.duplicate_of,
+        "reuse": a.reuse,
+        "story": story.id if story else None,
+        "page": urls.source_page(a.source.slug) + f"#article-{a.id}",
+        "file": Path(a.path).name,
+    }
+
+
+def story_json(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article]) -> dict:
+    cov = coverage(story, by_id)
+    return {
+        "id": story.id,
+        "title": story.title,
+        "page": urls.story_page(story.id),
+        "coverage": {
+            "sources": cov.sources,
+            "articles": cov.articles,
+            "first_published": cov.first.isoformat() if cov.first else None,
+            "last_published": cov.last.isoformat() if cov.last else None,
+        },
+        "articles": [_article_json(by_id[i], story) for i in story.article_ids],
+        "claims": [{"text": c.text, "article_ids": list(c.article_ids),
+                    "mentions": [{"article_id": m.article_id, "text": m.text} for m in c.mentions]}
+                   for c in analysis.shared_claims],
+        "unique": {s.article_id: list(s.unique) for s in analysis.per_article},
+        "entities": [{"name": e.name, "kind": e.kind, "article_ids": list(e.article_ids), "aliases": list(e.aliases)}
+                     for e in analysis.entities],
+    }
+
+
+def _dump(data) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def render_site(site: Site, config: Config) -> dict[str, bytes]:
+    env = environment(config)
+    by_id = {a.id: a for a in site.articles}
+    story_of = {aid: s for s in site.stories for aid in s.article_ids}
+    analysis_of = {s.id: an for s, an in zip(site.stories, site.analyses)}
+    shared_of = {ps.article_id: set(ps.shared) for an in site.analyses for ps in an.per_article}
+    sources: dict[str, list[Article]] = {}
+    for a in site.articles:
+        sources.setdefault(a.source.slug, []).append(a)
+    common = {"site": config, "coverage_of": lambda s: coverage(s, by_id), "by_id": by_id,
+              "story_of": story_of, "urls": urls}
+    files: dict[str, bytes] = {}
+
+    def page(path: str, template: str, **context) -> None:
+        files[path] = env.get_template(template).render(page=path, **common, **context).encode("utf-8")
+
+    page(urls.INDEX, "index.html", stories=site.stories, sources=sorted(
+        sources.values(), key=lambda arts: (not arts[0].source.known, arts[0].source.label.casefold())))
+    for story in site.stories:
+        analysis = analysis_of[story.id]
+        page(urls.story_page(story.id), "story.html", story=story, analysis=analysis,
+             articles=[by_id[i] for i in story.article_ids])
+        files[urls.story_json(story.id)] = _dump(story_json(story, analysis, by_id))
+    for slug, arts in sources.items():
+        arts = sorted(arts, key=lambda a: (a.published or date.min, a.id), reverse=True)
+        page(urls.source_page(slug), "source.html", source=arts[0].source, articles=arts,
+             blocks={a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts})
+    files[urls.INDEX_JSON] = _dump({
+        "site": {"title": config.title, "description": config.description},
+        "stories": [{"id": s.id, "title": s.title, "page": urls.story_page(s.id), "json": urls.story_json(s.id),
+                     "article_ids": list(s.article_ids),
+                     "sources": sorted({by_id[i].source.slug for i in s.article_ids})} for s in site.stories],
+        "sources": [{"slug": slug, "name": arts[0].source.name, "known": arts[0].source.known,
+                     "page": urls.source_page(slug), "article_ids": sorted(a.id for a in arts)}
+                    for slug, arts in sorted(sources.items())],
+        "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
+    })
+    return files
+
+
+def static_files(config: Config) -> dict[str, bytes]:
+    """The default theme's static/ files, overridden by name by the site's own static/."""
+    files: dict[str, bytes] = {}
+    for folder in (THEME / "static", config.root / "static"):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
