@@ -199,8 +199,8 @@ def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool
     published = published or byline_date
     published = _bare_dates(w, title_at, byline_at, published)
     dek = _dek(w, title_at, byline_at)
-    publisher = publisher or _copyright_holder(w)
     _related_blocks(w)
+    publisher = publisher or _copyright_holder(w) or _more_from(w)
     _further_reading(w)
     _repeated_lines(w)
     _trailing_fragments(w)
@@ -347,6 +347,18 @@ def _copyright_holder(w: _Work) -> str | None:
             m = COPYRIGHT_HOLDER.search(removed.text)
             if m and m.group("name").strip(" ,.") and not re.match(r"all rights", m.group("name"), re.I):
                 return m.group("name").strip(" ,.")
+    return None
+
+
+MORE_FROM = re.compile(r"^more (?:from|by) (?P<name>.{2,60}?)\W*$", re.I)
+
+
+def _more_from(w: _Work) -> str | None:
+    """'More from The Harbour Times' over a list of links names the page's own outlet."""
+    for removed in w.gone.values():
+        m = MORE_FROM.match(removed.text) if removed.rule == "related" else None
+        if m and is_org(m.group("name")):
+            return m.group("name")
     return None
 
 

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "articles"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def write_tree(tmp_path):
+    """Build a folder from {relative path: text or bytes}; returns the folder."""
+    def write(files: dict[str, str | bytes], root: Path | None = None) -> Path:
+        root = root or tmp_path / "articles"
+        root.mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+    return write
+
+
+@pytest.fixture
+def seeds_and_stories(tmp_path):
+    """The five seeds plus the made-up stories of tests/fixtures/stories, in one folder."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for f in [*SEEDS.glob("*.txt"), *(FIXTURES / "stories").iterdir()]:
+        shutil.copy(f, folder / f.name)
+    return folder
