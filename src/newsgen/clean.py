@@ -136,7 +136,7 @@ GLUED_PREFIX = re.compile(r"^(?P<crumbs>(?:[A-Z][a-z]+){2,})(?=[A-Z][a-z]*\s)")
 EMPTY_DATELINE = re.compile(r"^\(\s*\)?\s*[-\u2013\u2014]+\s*")  # "( – Text": a dateline whose place was lost
 FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d][.!?])\d{1,2}$|(?<=[.!?]['\"\u2019\u201d])\d{1,2}$")
 SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d)]?$")
-BREADCRUMB_SPLIT = re.compile(r"\s*[>\u203a\u00bb/|]\s*")
+BREADCRUMB_SPLIT = re.compile(r"\s+[>/|]\s+|\s*[\u203a\u00bb]\s*")  # "Home > News", "Home › News"
 GLUED_WORDS = re.compile(r"^(?:[A-Z][a-z]+){3,}$")
 
 TITLE_SCAN = 15  # how far from the top the headline may stand

@@ -1,0 +1,66 @@
+from dataclasses import replace
+
+from newsgen.config import Config
+from newsgen.dedupe import copies, mark_copies, shingles, stories, terms
+from newsgen.loader import load_articles
+
+from conftest import FIXTURES
+
+
+def test_numbers_meet_in_every_spelling():
+    assert "1000" in terms("over a thousand containers")
+    assert "1000" in terms("over 1,000 containers")
+    assert "1000" in terms("over 1K containers")
+    assert "2500000" in terms("2.5 million people")
+
+
+def test_shingle_jaccard_matches_exact_value():
+    a = shingles("one two three four five six seven")
+    b = shingles("one two three four five six eight")
+    assert len(a) == 3 and len(b) == 3 and len(a & b) == 2
+
+
+def test_seeds_and_made_up_stories_group_by_event(seeds_and_stories):
+    config = Config()
+    arts = mark_copies(list(load_articles(config, seeds_and_stories).articles), config.duplicate_threshold)
+    found = {frozenset(s.article_ids) for s in stories(arts, config.story_threshold, config.window_days)}
+    seeds = frozenset(a.id for a in arts if a.id[:3].isdigit())
+    assert seeds in found  # the five seeds are one story
+    gold = {}
+    import yaml
+    for name, exp in yaml.safe_load((FIXTURES / "expected.yaml").read_text()).items():
+        gold.setdefault(exp["story"], set()).add(name.rsplit(".", 1)[0])
+    for label, ids in gold.items():
+        assert frozenset(ids) in found, label  # two wildfires a month apart stay two stories
+    assert len(found) == 1 + len(gold)
+
+
+def test_copies_with_different_junk_are_marked(write_tree):
+    body = ("The harbour council voted on Tuesday to open a second ferry route to the outer islands, "
+            "ending two years of debate. Council members approved the plan by seven votes to two after "
+            "a four-hour meeting. The new route will begin in the spring, with three crossings a day.")
+    folder = write_tree({
+        "a.md": f"---\ntitle: Ferry route approved\nsource: Harbour Gazette\npublished: 2025-03-04\n---\n{body}\n",
+        "b.txt": f"Subscribe to our newsletter\n\nFerry route approved for islands\n\n{body}\n\nRelated stories\n\nOther news\n",
+        "c.md": "---\ntitle: Rail fares rise\nsource: Coast Post\n---\nRail fares will rise by four percent "
+                "in April, the transport authority said, blaming higher energy costs for trains.\n",
+    })
+    arts = list(load_articles(Config(), folder).articles)
+    links = copies(arts, 0.5)
+    assert set(links) == {"b"} and links["b"].original == "a" and links["b"].reuse == 1.0
+    marked = {a.id: a for a in mark_copies(arts, 0.5)}
+    assert marked["b"].duplicate_of == "a" and marked["c"].duplicate_of is None
+    found = stories(list(marked.values()), 0.2, 7)
+    assert {frozenset(s.article_ids) for s in found} == {frozenset({"a", "b"}), frozenset({"c"})}
+    story = next(s for s in found if "a" in s.article_ids)
+    assert story.article_ids[0] == "a"  # a copy never leads its story
+
+
+def test_time_window_keeps_dated_articles_apart(write_tree):
+    text = ("A wildfire near the town of Elmford forced 2,000 residents to evacuate as crews from the "
+            "state fire service fought the blaze with air tankers and helicopters through the night.")
+    folder = write_tree({"a.md": f"---\ntitle: Fire near Elmford\npublished: 2025-07-01\n---\n{text}\n",
+                         "b.md": f"---\ntitle: Fire near Elmford\npublished: 2025-09-01\n---\n{text} Again.\n"})
+    arts = list(load_articles(Config(), folder).articles)
+    assert len(stories(arts, 0.2, 7)) == 2
+    assert len(stories(arts, 0.2, 90)) == 1
