@@ -1,0 +1,63 @@
+from newsgen.analysis import analyse_story
+from newsgen.analysis.claims import shared_claims
+from newsgen.analysis.entities import story_entities
+from newsgen.model import Article, Block, Section, Source, Story
+
+
+def article(aid: str, *paragraphs: str, duplicate_of: str | None = None) -> Article:
+    return Article(aid, f"{aid}.txt", "txt", f"Headline {aid}", None, None, Source(None, f"unknown-{aid}"), None,
+                   None, (), (Section(None, tuple(Block("p", text=p) for p in paragraphs)),), (),
+                   duplicate_of=duplicate_of)
+
+
+A = article("a", "The port authority said on Monday that over a thousand containers were stuck at the terminal.",
+            "Dock workers walked out after talks with the operator broke down late on Sunday night.",
+            "A local bakery near the harbour has started giving free coffee to the pickets.")
+B = article("b", "More than 1,000 containers are stuck at the terminal, the port authority said.",
+            "The walkout began after negotiations with the terminal operator collapsed on Sunday.",
+            "Shipping lines warned customers of delays of up to two weeks on Asian routes.")
+C = article("c", "Officials reported over 1K containers stuck at the terminal since the strike began.",
+            "Economists at the chamber of commerce put the cost at $2 billion a week.")
+
+
+def test_reworded_statements_with_numbers_in_any_form_form_one_claim():
+    claims = shared_claims([A, B, C], 0.22)
+    containers = [c for c in claims if "containers" in c.text]
+    assert len(containers) == 1 and set(containers[0].article_ids) == {"a", "b", "c"}
+    assert claims[0] is containers[0]  # the most widely reported claim leads
+    for c in claims:
+        assert len(set(c.article_ids)) == len(c.article_ids)  # one sentence per source in a claim
+        for m in c.mentions:
+            assert m.text in {"a": A, "b": B, "c": C}[m.article_id].body_text
+
+
+def test_single_source_statements_stay_unique():
+    analysis = analyse_story(Story("s", "S", ("a", "b", "c")), {"a": A, "b": B, "c": C}, 0.22)
+    unique = {ps.article_id: ps.unique for ps in analysis.per_article}
+    assert any("bakery" in s for s in unique["a"])
+    assert any("Shipping lines" in s for s in unique["b"])
+    assert not any("containers" in s for s in unique["a"])
+
+
+def test_a_copy_is_not_an_independent_voice():
+    copy = article("d", *[s.blocks[0].text for s in A.sections], duplicate_of="a")
+    analysis = analyse_story(Story("s", "S", ("a", "b", "d")), {"a": A, "b": B, "d": copy}, 0.22)
+    for claim in analysis.shared_claims:
+        assert "d" not in claim.article_ids
+    marks = {ps.article_id: ps for ps in analysis.per_article}
+    assert marks["d"].unique == ()  # everything in a copy is its original's
+
+
+def test_entities_join_variants_and_find_kinds():
+    x = article("x", "Foreign Minister Ana Ruiz met Kim Jong-un in Lisbon on Tuesday.",
+                "Ruiz said the Harbour Workers Union would be consulted.")
+    y = article("y", "Kim Jong Un and Ana Ruiz spoke for an hour, according to the Ministry of Transport.")
+    found = {e.name: e for e in story_entities([x, y])}
+    assert found["Ana Ruiz"].kind == "person" and set(found["Ana Ruiz"].article_ids) == {"x", "y"}
+    assert "Ruiz" not in found  # the surname alone joined the full name
+    kim = next(e for e in found.values() if e.name.replace("-", " ") == "Kim Jong Un")
+    assert set(kim.article_ids) == {"x", "y"} and kim.aliases
+    assert found["Harbour Workers Union"].kind == "organisation"
+    assert found["Ministry of Transport"].kind == "organisation"
+    assert found["Lisbon"].kind == "place"
+    assert "Foreign Minister Ana Ruiz" not in found and "Tuesday" not in found
