@@ -229,3 +229,14 @@ def test_unknown_sources_get_one_page_each_and_names_share_one(write_tree):
                          "d.md": "---\ntitle: Fourth\nsource: harbour gazette\n---\nText here.\n"})
     slugs = {a.id: a.source.slug for a in load_articles(Config(), folder).articles}
     assert slugs == {"a": "unknown-a", "b": "unknown-b", "c": "harbour-gazette", "d": "harbour-gazette"}
+
+
+def test_footnote_marks_are_cut_but_numbers_stay(write_tree):
+    folder = write_tree({"f.txt": "Harbour council approves new ferry route\n\n"
+                                  "\u2022 The council approved the route by seven votes to two.1\n"
+                                  "\u2022 Fares will rise 2.5 percent in April, officials said.2\n\n"
+                                  "Sources: 1The Harbour Herald, 2NHK and 3BBC News.\n"})
+    a = load(folder / "f.txt")
+    assert a.paragraphs == ("The council approved the route by seven votes to two.",
+                            "Fares will rise 2.5 percent in April, officials said.",
+                            "Sources: The Harbour Herald, 2NHK and BBC News.")

@@ -134,6 +134,7 @@ ORG_STAFF = re.compile(r"\s+(staff|reporters|desk|team|newsroom|editors|editoria
 GLUED_PREFIX = re.compile(r"^(?P<crumbs>(?:[A-Z][a-z]+){2,})(?=[A-Z][a-z]*\s)")
 
 EMPTY_DATELINE = re.compile(r"^\(\s*\)?\s*[-\u2013\u2014]+\s*")  # "( – Text": a dateline whose place was lost
+FOOTNOTE_LEAD = re.compile(r"(?<=[\s,:;])\d{1,2}(?=[A-Z][a-z]|[A-Z]{3,}\b)")  # "Sources: 1The Herald, 2The Post"
 FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d][.!?])\d{1,2}$|(?<=[.!?]['\"\u2019\u201d])\d{1,2}$")
 SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d)]?$")
 BREADCRUMB_SPLIT = re.compile(r"\s+[>/|]\s+|\s*[\u203a\u00bb]\s*")  # "Home > News", "Home › News"
@@ -424,14 +425,14 @@ def _looks_like_heading(u: Unit, nxt: Unit | None) -> bool:
 TIDY_RULES = (
     (EMPTY_DATELINE, "empty-dateline", "a dateline whose place name the scraper lost"),
     (FOOTNOTE_MARK, "footnote-mark", "a footnote number glued to the sentence end"),
+    (FOOTNOTE_LEAD, "footnote-mark", "a footnote number glued to the word it marks"),
 )
 
 
 def _tidy(w: _Work, u: Unit) -> str:
     text = u.text
     for pattern, rule, reason in TIDY_RULES:
-        m = pattern.search(text)
-        if m:
+        for m in reversed(list(pattern.finditer(text))):
             w.fragments.append(Removed(u.line, m.group(0), rule, reason))
             text = text[:m.start()] + text[m.end():]
     return text.strip()
