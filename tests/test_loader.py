@@ -239,4 +239,4 @@ def test_footnote_marks_are_cut_but_numbers_stay(write_tree):
     a = load(folder / "f.txt")
     assert a.paragraphs == ("The council approved the route by seven votes to two.",
                             "Fares will rise 2.5 percent in April, officials said.",
-                            "Sources: The Harbour Herald, 2NHK and BBC News.")
+                            "Sources: The Harbour Herald, NHK and BBC News.")
