@@ -107,9 +107,7 @@ def seed_site(tmp_path_factory):
 class Watch:
     """Console errors, uncaught page errors, failed requests and HTTP errors seen by one page.
 
-    One thing is let through: Chromium's own request for /favicon.ico at the host's root, which it makes
-    for any page that declares no icon. Under a sub-path that is outside the site; it is the browser's
-    guess, not a link the site made (declared icons are checked with the other links below).
+    Every page declares its icon, so Chromium makes no guess at /favicon.ico outside the sub-path.
     """
 
     def __init__(self, page):
@@ -123,8 +121,6 @@ class Watch:
         if m.type != "error":
             return
         where = (m.location or {}).get("url", "")
-        if urlsplit(where).path == "/favicon.ico" and "Failed to load resource" in m.text:
-            return
         self.problems.append(f"console error: {m.text} ({where})")
 
 
