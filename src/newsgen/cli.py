@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .config import Config, load_config
-from .errors import BuildError, BuildFailed
+from .errors import BuildError, BuildFailed  # noqa: F401 (BuildError is caught below)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,24 +58,11 @@ def _build(args, say) -> int:
 
 
 def _check(args, say) -> int:
-    from .loader import load_article, load_articles
+    from .loader import load_articles, load_files
 
     config = _config(args)
-    if not args.files:
-        loaded = load_articles(config, args.articles)
-        articles, warnings = loaded.articles, list(loaded.warnings)
-    else:
-        warnings: list[str] = []
-        errors, articles = [], []
-        for f in args.files:
-            try:
-                articles.append(load_article(f, config, warnings))
-            except BuildError as exc:
-                errors.append(exc)
-            except OSError as exc:
-                errors.append(BuildError(str(f), f"cannot read: {exc.strerror or exc}"))
-        if errors:
-            raise BuildFailed(errors)
+    loaded = load_files(args.files, config) if args.files else load_articles(config, args.articles)
+    articles, warnings = loaded.articles, loaded.warnings
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     for a in articles:

@@ -18,7 +18,7 @@ from slugify import slugify
 
 from .clean import Unit, clean
 from .config import Config
-from .errors import BuildError
+from .errors import BuildError, BuildFailed
 from .model import Article, Source
 from .text import normalize_line, parse_date
 
@@ -244,8 +244,10 @@ def _safe_url(value: str | None, path: Path, warnings: list[str]) -> str | None:
 
 
 def load_article(path: Path, config: Config, warnings: list[str]) -> Article:
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise BuildError(str(path), f"not an article file: expected one of {', '.join(sorted(SUFFIXES))}")
     text = decode(path, path.read_bytes())
-    fmt = SUFFIXES[path.suffix.lower()]
     meta: dict = {}
     if fmt == "md":
         meta, body, first = split_front_matter(path, text)
@@ -318,13 +320,11 @@ def source_slugs(articles: list[Article]) -> list[Article]:
     return out
 
 
-def load_articles(config: Config, folder: Path | None = None) -> Loaded:
-    """Every article in the folder; all errors are collected and raised together."""
-    from .errors import BuildFailed
-
-    files, warnings = article_files(folder or config.articles_dir)
+def load_files(paths: list[Path], config: Config, warnings: list[str] | None = None) -> Loaded:
+    """These article files; every error is collected and raised together."""
+    warnings = list(warnings or [])
     articles, errors, seen = [], [], {}
-    for path in files:
+    for path in paths:
         if path.stem in seen:
             errors.append(BuildError(str(path), f"two files share the id {path.stem!r} (also {seen[path.stem]})"))
             continue
@@ -337,6 +337,13 @@ def load_articles(config: Config, folder: Path | None = None) -> Loaded:
             errors.append(BuildError(str(path), f"cannot read: {exc.strerror or exc}"))
     if errors:
         raise BuildFailed(errors)
-    if not articles:
-        raise BuildFailed([BuildError(str(folder or config.articles_dir), "no article files (.txt or .md) found")])
     return Loaded(tuple(source_slugs(articles)), tuple(warnings))
+
+
+def load_articles(config: Config, folder: Path | None = None) -> Loaded:
+    """Every article in the folder."""
+    folder = folder or config.articles_dir
+    files, warnings = article_files(folder)
+    if not files:
+        raise BuildFailed([BuildError(str(folder), "no article files (.txt or .md) found")])
+    return load_files(files, config, warnings)

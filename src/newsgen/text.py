@@ -53,7 +53,7 @@ _SENTENCE_END = re.compile(r"""([.!?]+)(['"\u2019\u201d)\]]*)(\s+)(?=['"\u2018\u
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences without breaking "U.S.", "Pres." or initials like "Antony J. Blinken"."""
+    """Split prose into sentences without breaking "U.S.", "Pres." or initials like "Mary K. Okafor"."""
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):

@@ -97,7 +97,7 @@ def _key(name: str) -> str:
 
 
 def _strip_title(tokens: list[str]) -> tuple[list[str], bool]:
-    """'US Secretary of State Antony J. Blinken' -> (['Antony', 'J.', 'Blinken'], True)."""
+    """'UK Secretary of State Mary K. Okafor' -> (['Mary', 'K.', 'Okafor'], True)."""
     for i in range(len(tokens)):
         rest = " ".join(tokens[i:]) + " "
         m = TITLES.match(rest)
@@ -173,7 +173,7 @@ def story_entities(articles: list[Article]) -> tuple[Entity, ...]:
         if len(parts) >= 2 and not parts[-1].isupper():
             full[fold(parts[-1])].append(key)
     for keys in full.values():
-        # "Sergei Lavrov" / "Sergey Lavrov": one surname, first names alike in their first letters
+        # "Sergei Ivanov" / "Sergey Ivanov": one surname, first names alike in their first letters
         for a_key, b_key in zip(keys, keys[1:]):
             a_name, b_name = max(found[a_key]["names"]), max(found[b_key]["names"])
             if a_key != b_key and fold(a_name)[:4] == fold(b_name)[:4]:
