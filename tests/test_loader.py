@@ -240,3 +240,16 @@ def test_footnote_marks_are_cut_but_numbers_stay(write_tree):
     assert a.paragraphs == ("The council approved the route by seven votes to two.",
                             "Fares will rise 2.5 percent in April, officials said.",
                             "Sources: The Harbour Herald, NHK and BBC News.")
+
+
+def test_menus_and_site_names_around_the_headline(write_tree):
+    folder = write_tree({"p.txt": "Home\nNews\nSport\nWeather\nCulture\n\n"
+                                  "Harbour council approves ferry route | Harbour Gazette\n\n"
+                                  "The council voted on Tuesday to open a second ferry route to the outer islands.\n\n"
+                                  "Ingredients of the deal:\n\n- two new boats\n- three crossings a day\n"})
+    a = load(folder / "p.txt")
+    assert a.title == "Harbour council approves ferry route"
+    assert a.source.name == "Harbour Gazette"  # the page title names the outlet
+    assert a.paragraphs == ("The council voted on Tuesday to open a second ferry route to the outer islands.",
+                            "Ingredients of the deal:", "two new boats", "three crossings a day")
+    assert [r.rule for r in a.removed].count("menu") == 5

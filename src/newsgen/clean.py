@@ -122,7 +122,7 @@ ORG_WORDS = re.compile(
     r"\b(news|foundation|press|agency|times|post|journal|herald|tribune|media|network|broadcasting|"
     r"inc|ltd|llc|plc|gmbh|group|institute|wire|service|daily|weekly|magazine|gazette|chronicle|telegraph|"
     r"radio|television|tv|channel|corporation|reuters|afp|bbc|cnn|npr|observer|economist|monitor|"
-    r"dispatch|bulletin|publishing|publications|editorial board)\b|\.(com|org|net|co\.uk)\b", re.I)
+    r"dispatch|bulletin|publishing|publications|editorial board|university|blog)\b|\.(com|org|net|co\.uk)\b", re.I)
 
 # Job titles that follow a name in a byline ("Jane Doe, Staff Writer"): neither a name nor an outlet.
 ROLE_WORDS = re.compile(
@@ -164,6 +164,7 @@ class _Work:
     units: list[Unit]
     gone: dict[int, Removed] = field(default_factory=dict)  # unit index -> why it went
     fragments: list[Removed] = field(default_factory=list)  # parts cut from lines that stay
+    site_name: str | None = None  # from a "Headline | Outlet" page title
 
     def kept(self) -> list[int]:
         return [i for i in range(len(self.units)) if i not in self.gone]
@@ -192,6 +193,7 @@ def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool
         rule = line_rule(u.text)
         if rule:
             w.drop(i, rule.name, rule.reason)
+    _menu_runs(w)
     published = _labelled_date(w)
     title, title_at = _title(w) if find_title and not known_title else (known_title, -1)
     if title:
@@ -201,13 +203,54 @@ def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool
     published = _bare_dates(w, title_at, byline_at, published)
     dek = _dek(w, title_at, byline_at)
     _related_blocks(w)
-    publisher = publisher or _copyright_holder(w) or _more_from(w)
+    publisher = publisher or _copyright_holder(w) or _more_from(w) or w.site_name
     _further_reading(w)
     _repeated_lines(w)
     _trailing_fragments(w)
     sections = _sections(w)
     removed = tuple(sorted([*w.gone.values(), *w.fragments], key=lambda r: r.line))
     return Cleaned(title, dek, byline, publisher, published, sections, removed)
+
+
+MENU_RUN = 4  # this many short lines in a row are navigation or a link list, not article text
+MENU_WORDS = 6
+
+
+def _is_short(u: Unit) -> bool:
+    return (u.kind == "text" and word_count(u.text) <= MENU_WORDS and len(u.text) <= 60
+            and not re.search(r"[.!:;\u3002\uff01\uff1f]['\"\u201d]?$", u.text))
+
+
+def _menu_runs(w: _Work) -> None:
+    """Runs of short unpunctuated lines (menus, section lists, tag clouds) go; bulleted lists stay."""
+    kept = w.kept()
+    run: list[int] = []
+    for pos, i in enumerate(kept + [-1]):
+        if i >= 0 and _is_short(w.units[i]):
+            run.append(i)
+            continue
+        if len(run) >= MENU_RUN:
+            last = w.units[run[-1]]
+            # The run's last line, right before prose, may be the headline or a heading: it stays.
+            if i >= 0 and word_count(last.text) >= 3 and is_prose(w.units[i].text):
+                run = run[:-1]
+            for j in run:
+                w.drop(j, "menu", "one of a run of short lines: navigation or a list of links")
+        run = []
+
+
+SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+(?P<site>[^|\u2013\u2014]{2,60})$")
+DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|news|info|[a-z]{2})\b", re.I)
+
+
+def _split_site_name(title: str) -> tuple[str, str | None]:
+    """'Headline - Outlet.com' or 'Headline | The Outlet Times' -> ('Headline', outlet)."""
+    m = SITE_SUFFIX.search(title)
+    if m and word_count(m.group("site")) <= 5 and word_count(title[:m.start()]) >= 3:
+        site = m.group("site").strip()
+        if is_org(site) or DOMAIN.search(site):
+            return title[:m.start()].strip(), site
+    return title, None
 
 
 def _labelled_date(w: _Work) -> date | None:
@@ -255,13 +298,16 @@ def _title(w: _Work) -> tuple[str | None, int]:
             w.drop(i, "navigation", "a menu entry above the headline")
         elif u.kind in ("text", "heading") and 3 <= n <= MAX_TITLE_WORDS and not u.text.endswith(":"):
             w.drop(i, "title", "the headline (moved to metadata)")
-            crumbs = GLUED_PREFIX.match(u.text)
+            headline, w.site_name = _split_site_name(u.text)
+            if w.site_name:
+                w.fragments.append(Removed(u.line, w.site_name, "site-name", "the site's name after the headline"))
+            crumbs = GLUED_PREFIX.match(headline)
             if crumbs and crumbs.group("crumbs").count(" ") == 0 and len(re.findall("[A-Z]", crumbs.group(0))) >= 2:
                 # "HomeNewsBusinessStrike at ...": a navigation path glued to the headline's first word
                 w.fragments.append(Removed(u.line, crumbs.group("crumbs"), "breadcrumb",
                                            "a navigation path glued to the headline"))
-                return _headline(u.text[crumbs.end():]), i
-            return _headline(u.text), i
+                return _headline(headline[crumbs.end():]), i
+            return _headline(headline), i
         else:
             break
     return None, -1
