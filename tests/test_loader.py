@@ -254,3 +254,18 @@ def test_menus_and_site_names_around_the_headline(write_tree):
                             "Ingredients of the deal:", "two new boats", "three crossings a day")
     assert {"Home", "News", "Sport", "Weather", "Culture"} <= {r.text for r in a.removed}
     assert [r.rule for r in a.removed].count("menu") >= 4
+
+
+def test_front_matter_and_override_types_are_checked(write_tree):
+    folder = write_tree({"m.md": "---\ntitle: Fine title\nsource: [a, b]\n---\nBody text.\n",
+                         "n.md": "---\ntitle: Fine title\nmood: sunny\n---\nBody text.\n"})
+    with pytest.raises(BuildError) as info:
+        load(folder / "m.md")
+    assert str(info.value).endswith("m.md:3: front matter: source: expected text, got list")
+    warnings: list[str] = []
+    load_article(folder / "n.md", Config(), warnings)
+    assert warnings == [f"{folder / 'n.md'}:3: front matter: unknown key 'mood' (ignored)"]
+    bad = Config(file="site.yaml", overrides={"n": {"published": "soon"}})
+    with pytest.raises(BuildError) as info:
+        load(folder / "n.md", bad)
+    assert str(info.value) == "site.yaml: overrides.n.published: not a date: 'soon' (use YYYY-MM-DD)"

@@ -32,6 +32,7 @@ OVERRIDE_KEYS = ("title", "source", "url", "published", "author", "tags", "dek")
 @dataclass(frozen=True)
 class Config:
     root: Path = Path(".")
+    file: str = "site.yaml"  # where the settings came from, for messages
     title: str = "newsgen"
     description: str = SCHEMA["description"][1]
     language: str = "en"
@@ -69,7 +70,7 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
     if not path.exists():
         if required:
             raise BuildError(str(path), "config file not found")
-        return Config(root=path.parent)
+        return Config(root=path.parent, file=str(path))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.MarkedYAMLError as exc:
@@ -99,4 +100,4 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         for k in entry:
             if k not in OVERRIDE_KEYS:
                 warnings.append(f"{path}: overrides.{article_id}: unknown key {k!r} (ignored)")
-    return dataclasses.replace(Config(root=path.parent), **values, warnings=tuple(warnings))
+    return dataclasses.replace(Config(root=path.parent, file=str(path)), **values, warnings=tuple(warnings))

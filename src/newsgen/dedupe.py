@@ -194,10 +194,11 @@ def _apart_in_time(a: Article, b: Article, window_days: int) -> bool:
     return bool(a.published and b.published and abs((a.published - b.published).days) > window_days)
 
 
-def story_clusters(articles: list[Article], threshold: float, window_days: int) -> list[list[str]]:
+def story_clusters(articles: list[Article], threshold: float, window_days: int,
+                   vectors: dict[str, dict[str, float]] | None = None) -> list[list[str]]:
     """Groups of article ids, one per story (average-link clustering on candidate pairs)."""
     by_id = {a.id: a for a in articles}
-    vectors = tfidf_vectors(articles)
+    vectors = vectors or tfidf_vectors(articles)
     postings: dict[str, list[str]] = defaultdict(list)
     for aid, v in vectors.items():
         for t in sorted(v, key=lambda t: (-v[t], t))[:TOP_TERMS]:
@@ -254,7 +255,7 @@ def stories(articles: list[Article], threshold: float, window_days: int) -> list
     by_id = {a.id: a for a in articles}
     vectors = tfidf_vectors(articles)
     made = []
-    for ids in story_clusters(articles, threshold, window_days):
+    for ids in story_clusters(articles, threshold, window_days, vectors):
         lead = _lead(ids, by_id, vectors)
         rest = sorted((i for i in ids if i != lead),
                       key=lambda i: (by_id[i].duplicate_of is not None, by_id[i].published or date.max, i))

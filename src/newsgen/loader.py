@@ -196,44 +196,59 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     return meta, "\n".join(lines[end + 1:]), end + 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """What the user stated about one article: site.yaml overrides first, then front matter."""
+
+    path: Path
+    text: str  # the file's text, to find a front-matter key's line
+    meta: dict
+    over: dict
+    config_file: str
+
+    def raw(self, *keys: str):
+        for origin in (self.over, self.meta):
+            for key in keys:
+                if origin.get(key) not in (None, ""):
+                    return origin[key], key, origin is self.over
+        return None, keys[0], False
+
+    def error(self, key: str, from_override: bool, message: str) -> BuildError:
+        if from_override:
+            return BuildError(self.config_file, f"overrides.{self.path.stem}.{key}: {message}")
+        return BuildError(str(self.path), f"front matter: {key}: {message}", _key_line(self.text, key))
+
+    def text_field(self, *keys: str) -> str | None:
+        value, key, over = self.raw(*keys)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            raise self.error(key, over, f"expected text, got {type(value).__name__}")
+        return normalize_line(str(value)) or None
+
+    def date_field(self, *keys: str) -> date | None:
+        value, key, over = self.raw(*keys)
+        if value is None or isinstance(value, date):
+            return value.date() if isinstance(value, datetime) else value
+        found = parse_date(value) if isinstance(value, str) else None
+        if found is None:
+            raise self.error(key, over, f"not a date: {str(value)[:40]!r} (use YYYY-MM-DD)")
+        return found
+
+    def tags(self) -> tuple[str, ...]:
+        value, key, over = self.raw("tags")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list) or any(isinstance(t, (dict, list)) for t in value):
+            raise self.error(key, over, "expected a list of words")
+        return tuple(t for t in (normalize_line(str(t)) for t in value) if t)
+
+
 def _key_line(text: str, key: str) -> int | None:
     m = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
     return text.count("\n", 0, m.start()) + 1 if m else None
-
-
-def _meta_str(path: Path, text: str, meta: dict, key: str) -> str | None:
-    value = meta.get(key)
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        raise BuildError(str(path), f"front matter: {key}: expected text, got {type(value).__name__}",
-                         _key_line(text, key))
-    value = normalize_line(str(value))
-    return value or None
-
-
-def _meta_date(path: Path, text: str, value, key: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    found = parse_date(str(value)) if isinstance(value, str) else None
-    if found is None:
-        raise BuildError(str(path), f"front matter: {key}: not a date: {str(value)[:40]!r} (use YYYY-MM-DD)",
-                         _key_line(text, key))
-    return found
-
-
-def _meta_tags(path: Path, text: str, value) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [t for t in value.split(",")]
-    if not isinstance(value, list) or any(isinstance(t, (dict, list)) for t in value):
-        raise BuildError(str(path), "front matter: tags: expected a list of words", _key_line(text, "tags"))
-    return tuple(t for t in (normalize_line(str(t)) for t in value) if t)
 
 
 def _safe_url(value: str | None, path: Path, warnings: list[str]) -> str | None:
@@ -250,9 +265,14 @@ def load_article(path: Path, config: Config, warnings: list[str]) -> Article:
     text = decode(path, path.read_bytes())
     meta: dict = {}
     if fmt == "md":
-        meta, body, first = split_front_matter(path, text)
+        meta, body, _ = split_front_matter(path, text)
+    given = _Given(path, text, meta, config.override(path.stem), config.file)
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            warnings.append(f"{path}:{_key_line(text, str(key)) or 1}: front matter: unknown key {key!r} (ignored)")
+    if fmt == "md":
         units, levels = markdown_units(body)
-        title = _meta_str(path, text, meta, "title")
+        title = given.text_field("title")
         if title is None:
             h1 = next((i for i, lv in enumerate(levels) if lv == 1), None)
             if h1 is not None:
@@ -263,36 +283,18 @@ def load_article(path: Path, config: Config, warnings: list[str]) -> Article:
     if not any(cleaned.sections):
         raise BuildError(str(path), "no article text left once page furniture is removed "
                                     "(see `newsgen check --explain` for what went)")
-    over = config.override(path.stem)
-    over_text = ""  # overrides carry no line numbers of their own
-
-    def pick(key: str, detected):
-        if key in over:
-            return over[key]
-        return meta.get(key) if meta.get(key) not in (None, "") else detected
-
-    title = pick("title", cleaned.title)
-    title = normalize_line(str(title)) if title else None
-    source_name = pick("source", cleaned.publisher)
-    source_name = normalize_line(str(source_name)) if source_name else None
-    published = over.get("published", meta.get("published", meta.get("date")))
-    published = (_meta_date(path, text if not over else over_text, published, "published")
-                 if published not in (None, "") else cleaned.published)
-    byline = pick("author", cleaned.byline)
-    byline = normalize_line(str(byline)) if byline else None
-    dek = pick("dek", meta.get("description") or cleaned.dek)
-    url = _safe_url(_meta_str(path, text, {**meta, **over}, "url"), path, warnings)
+    source_name = given.text_field("source") or cleaned.publisher
     return Article(
         id=path.stem,
         path=str(path),
         format=fmt,
-        title=title or None,
-        dek=normalize_line(str(dek)) if dek else None,
-        byline=byline or None,
-        source=Source(source_name or None, slug="", url=config.source_url(source_name), label_hint=path.name),
-        url=url,
-        published=published,
-        tags=_meta_tags(path, text, over.get("tags", meta.get("tags"))),
+        title=given.text_field("title") or cleaned.title,
+        dek=given.text_field("dek", "description") or cleaned.dek,
+        byline=given.text_field("author") or cleaned.byline,
+        source=Source(source_name, slug="", url=config.source_url(source_name), label_hint=path.name),
+        url=_safe_url(given.text_field("url"), path, warnings),
+        published=given.date_field("published", "date") or cleaned.published,
+        tags=given.tags(),
         sections=cleaned.sections,
         removed=cleaned.removed,
     )
