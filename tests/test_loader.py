@@ -269,3 +269,49 @@ def test_front_matter_and_override_types_are_checked(write_tree):
     with pytest.raises(BuildError) as info:
         load(folder / "n.md", bad)
     assert str(info.value) == "site.yaml: overrides.n.published: not a date: 'soon' (use YYYY-MM-DD)"
+
+
+FULL_PAGE = """Harbour council approves ferry route | Local | The Harbour Gazette
+
+Skip to content Skip to site index
+
+What are you looking for? Search
+
+Harbour council approves ferry route
+
+By Ana Lima
+
+The council voted on Tuesday to open a second ferry route to the outer islands, ending two years of debate.
+
+A photo of the old pier. \u00a9 Island Photo Agency
+
+The new route will begin in the spring, with three crossings a day and a larger boat in summer.
+
+\u00a9 2025 The Harbour Gazette. All rights reserved.
+
+About us
+
+Contact
+
+Jobs
+"""
+
+
+def test_a_whole_page_dump(write_tree):
+    a = load(write_tree({"page.txt": FULL_PAGE}) / "page.txt")
+    assert a.title == "Harbour council approves ferry route"
+    assert a.source.name == "The Harbour Gazette"  # the page title's last part, the headline shown again
+    assert a.byline == "Ana Lima"
+    assert len(a.paragraphs) == 2
+    assert a.paragraphs[0].startswith("The council voted") and a.paragraphs[-1].startswith("The new route")
+    rules = {r.text: r.rule for r in a.removed}
+    assert rules["Skip to content Skip to site index"] == rules["What are you looking for? Search"] == "page-header"
+    assert rules["A photo of the old pier. \u00a9 Island Photo Agency"] == "image-credit"
+    assert rules["About us"] == rules["Contact"] == rules["Jobs"] == "footer"
+
+
+def test_a_section_name_after_the_headline_is_not_an_outlet(write_tree):
+    page = ("Harbour council approves ferry route | Opinion\n\nHarbour council approves ferry route\n\n"
+            "The council voted on Tuesday to open a second ferry route to the outer islands.\n")
+    a = load(write_tree({"op.txt": page}) / "op.txt")
+    assert a.title == "Harbour council approves ferry route" and a.source.name is None

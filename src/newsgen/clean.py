@@ -77,14 +77,15 @@ LINE_RULES: tuple[LineRule, ...] = (
           r"\b(we use cookies|cookie (policy|settings|preferences|consent)|accept (all )?cookies|"
           r"privacy (policy|settings)|terms (of|and) (use|service|conditions))\b", 40),
     _rule("copyright", "a copyright line",
-          r"^(copyright\b|\u00a9|\(c\)\s*\d{4})|all rights reserved|^\d{4}\s*\u00a9", 30),
+          r"^(copyright\b|\u00a9|\(c\)\s*\d{4})|all rights reserved|^\d{4}\s*\u00a9", 60),
     _rule("profile-image", "an author's profile-image label",
           r"\b(profile (image|picture|photo|pic)|author (image|photo|avatar)|avatar|headshot)\b", 12),
     _rule("image-credit", "an image caption credit",
           r"^(images?|photos?|photograph|pictures?|videos?|graphics?|illustrations?|pictured|file photo|"
           r"main image|top image)( credits?| courtesy| source| by)?\s*[:|]|^(image |photo )?credits?\s*:|"
           r"^courtesy\b|^(photo|image|video) by\b|\((photo|image|picture|credit)[^)]*\)\s*$|"
-          r"/\s*(getty images|afp|ap|reuters|epa|shutterstock|alamy)\b|\b(getty images|ap photo|afp photo)\b",
+          r"/\s*(getty images|afp|ap|reuters|epa|shutterstock|alamy)\b|\b(getty images|ap photo|afp photo)\b|"
+          r"\u00a9\s*\w",
           25),
     _rule("tags", "a tag or topic list", r"^(tags?|topics?|filed under|categories|category|keywords)\s*:", 40),
     _rule("reading-time", "a reading-time label", r"^(\d+\s*(min(ute)?s?)\s+read|reading time\b.*)$", 8),
@@ -196,12 +197,13 @@ def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool
     _menu_runs(w)
     published = _labelled_date(w)
     title, title_at = _title(w) if find_title and not known_title else (known_title, -1)
-    if title:
-        _repeated_headline(w, title, title_at)
+    repeat_at = _repeated_headline(w, title, title_at) if title else -1
     byline, publisher, byline_at, byline_date = _byline(w)
     published = published or byline_date
     published = _bare_dates(w, title_at, byline_at, published)
     dek = _dek(w, title_at, byline_at)
+    _page_header(w, title_at, repeat_at)
+    _footer(w)
     _related_blocks(w)
     publisher = publisher or _copyright_holder(w) or _more_from(w) or w.site_name
     _further_reading(w)
@@ -239,18 +241,34 @@ def _menu_runs(w: _Work) -> None:
         run = []
 
 
-SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+(?P<site>[^|\u2013\u2014]{2,60})$")
+TITLE_SEPARATOR = re.compile(r"\s+[|\u2013\u2014-]\s+")  # "Headline | Section | Outlet", "Headline - Outlet"
 DOMAIN = re.compile(r"\b[\w-]+\.(com|org|net|news|info|[a-z]{2})\b", re.I)
 
 
-def _split_site_name(title: str) -> tuple[str, str | None]:
-    """'Headline - Outlet.com' or 'Headline | The Outlet Times' -> ('Headline', outlet)."""
-    m = SITE_SUFFIX.search(title)
-    if m and word_count(m.group("site")) <= 5 and word_count(title[:m.start()]) >= 3:
-        site = m.group("site").strip()
-        if is_org(site) or DOMAIN.search(site):
-            return title[:m.start()].strip(), site
-    return title, None
+def _is_outlet_name(text: str) -> bool:
+    """Whether a page-title part reads as a publication's name rather than a section or a word."""
+    words = text.split()
+    if not words or len(words) > 5:
+        return False
+    return bool(is_org(text) or DOMAIN.search(text) or (text.isupper() and len(text) >= 3)
+                or (len(words) >= 2 and all(x[:1].isupper() or x in ("of", "the", "and", "&") for x in words)))
+
+
+def _split_site_name(w: _Work, text: str, at: int) -> tuple[str, str | None]:
+    """'Headline | Section | Outlet' -> ('Headline', 'Outlet'): a page's <title> line."""
+    cuts = list(TITLE_SEPARATOR.finditer(text))
+    if not cuts:
+        return text, None
+    last = text[cuts[-1].end():].strip()
+    site = last if _is_outlet_name(last) else None
+    later = {fold(_headline(w.units[j].text)) for j in w.kept() if j > at}
+    for m in reversed(cuts):  # the page states the headline again, without what its title adds
+        prefix = text[:m.start()].strip()
+        if word_count(prefix) >= 3 and fold(_headline(prefix)) in later:
+            return prefix, site
+    if site and word_count(text[:cuts[-1].start()]) >= 3 and (is_org(site) or DOMAIN.search(site) or site.isupper()):
+        return text[:cuts[-1].start()].strip(), site
+    return text, None
 
 
 def _labelled_date(w: _Work) -> date | None:
@@ -298,7 +316,7 @@ def _title(w: _Work) -> tuple[str | None, int]:
             w.drop(i, "navigation", "a menu entry above the headline")
         elif u.kind in ("text", "heading") and 3 <= n <= MAX_TITLE_WORDS and not u.text.endswith(":"):
             w.drop(i, "title", "the headline (moved to metadata)")
-            headline, w.site_name = _split_site_name(u.text)
+            headline, w.site_name = _split_site_name(w, u.text, i)
             if w.site_name:
                 w.fragments.append(Removed(u.line, w.site_name, "site-name", "the site's name after the headline"))
             crumbs = GLUED_PREFIX.match(headline)
@@ -320,11 +338,40 @@ def _headline(text: str) -> str:
     return text
 
 
-def _repeated_headline(w: _Work, title: str, title_at: int) -> None:
+def _repeated_headline(w: _Work, title: str, title_at: int) -> int:
+    """Drop the headline where the page shows it again; the index of its first repeat, or -1."""
     key = fold(title)
+    first = -1
     for i in w.kept():
         if i != title_at and fold(_headline(w.units[i].text)) == key:
             w.drop(i, "repeated-headline", "the headline again")
+            first = i if first < 0 and i > title_at else first
+    return first
+
+
+def _page_header(w: _Work, title_at: int, repeat_at: int) -> None:
+    """Between a page's <title> line and the headline shown again lies the page header: whatever is
+    not prose there (menus, search boxes, skip links) is furniture."""
+    if title_at < 0 or repeat_at < 0:
+        return
+    zone = [i for i in w.kept() if title_at < i < repeat_at]
+    if sum(1 for i in zone if is_prose(w.units[i].text)) > 1:
+        return  # article text before the repeat: the headline came back later (a share box, a footer)
+    for i in zone:
+        if not is_prose(w.units[i].text) and w.units[i].kind != "item":
+            w.drop(i, "page-header", "page furniture between the page title and the headline")
+
+
+def _footer(w: _Work) -> None:
+    """A copyright line with no prose after it starts the page footer: what follows goes too.
+    (A copyright mark with prose after it is an image credit in mid-article.)"""
+    kept = w.kept()
+    for mark in sorted(i for i, r in w.gone.items() if r.rule == "copyright"):
+        after = [i for i in kept if i > mark]
+        if after and not any(is_prose(w.units[i].text) for i in after):
+            for i in after:
+                w.drop(i, "footer", "below the page's copyright line")
+            return
 
 
 def _parse_byline(who: str) -> tuple[str, str | None, date | None]:
