@@ -26,24 +26,41 @@ class Summary:
     warnings: tuple[str, ...]
 
 
-def build_site(config: Config, articles_dir: Path | None = None) -> tuple[Site, tuple[str, ...]]:
+def build_site(config: Config, articles_dir: Path | None = None,
+               log: Callable[[str], None] = lambda _: None) -> tuple[Site, tuple[str, ...]]:
+    clock = time.perf_counter()
+
+    def stage(message: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        log(f"{message} ({now - clock:.2f} s)")
+        clock = now
+
     loaded = load_articles(config, articles_dir)
+    removed = sum(len(a.removed) for a in loaded.articles)
+    stage(f"load: {len(loaded.articles)} articles, {removed} lines of page furniture removed")
     articles = mark_copies(list(loaded.articles), config.duplicate_threshold)
     found = stories(articles, config.story_threshold, config.window_days)
+    copies = sum(1 for a in articles if a.duplicate_of)
+    stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
     by_id = {a.id: a for a in articles}
     analyses = tuple(analyse_story(s, by_id, config.claim_threshold) for s in found)
+    claims = sum(len(an.shared_claims) for an in analyses)
+    stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities")
     return Site(tuple(articles), tuple(found), analyses), loaded.warnings
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
           log: Callable[[str], None] = lambda _: None) -> Summary:
     start = time.perf_counter()
-    site, warnings = build_site(config, articles_dir)
-    log(f"loaded {len(site.articles)} articles; {len(site.stories)} stories")
+    site, warnings = build_site(config, articles_dir, log)
+    clock = time.perf_counter()
     files = render_site(site, config)
     files.update(static_files(config))
-    log(f"rendered {len(files)} files")
+    log(f"render: {len(files)} files ({time.perf_counter() - clock:.2f} s)")
+    clock = time.perf_counter()
     write_site(files, out)
+    log(f"write: swapped into {out} ({time.perf_counter() - clock:.2f} s)")
     return Summary(
         articles=len(site.articles),
         stories=len(site.stories),
