@@ -64,3 +64,26 @@ def test_time_window_keeps_dated_articles_apart(write_tree):
     arts = list(load_articles(Config(), folder).articles)
     assert len(stories(arts, 0.2, 7)) == 2
     assert len(stories(arts, 0.2, 90)) == 1
+
+
+def test_a_copy_stays_in_its_originals_story(write_tree, tmp_path):
+    # A short wire item reprinted inside a long round-up: the round-up's words are mostly elsewhere,
+    # so by similarity alone the two would be different stories; the copy must still join its original.
+    wire = ("Rail fares will rise by four percent in April, the transport authority said on Monday, "
+            "blaming higher energy costs for running trains across the region.")
+    roundup = " ".join(f"Item {n}: the {w} festival opens on the {w} green with {n} stalls and music from {w} bands."
+                       for n, w in enumerate(["harvest", "lantern", "kite", "cheese", "boat", "film", "jazz",
+                                              "poetry", "garden", "craft", "chess", "dance"] * 3))
+    folder = write_tree({"wire.md": f"---\ntitle: Rail fares to rise\npublished: 2025-03-01\n---\n{wire}\n",
+                         "roundup.md": f"---\ntitle: Weekend round-up\npublished: 2025-03-02\n---\n{roundup}\n\n{wire}\n",
+                         "other.md": "---\ntitle: Fares protest\n---\nCommuters protested against higher rail "
+                                     "fares outside the transport authority, calling the energy costs excuse weak.\n"})
+    from newsgen.dedupe import tfidf_vectors, cosine
+    arts = mark_copies(list(load_articles(Config(), folder).articles), 0.5)
+    by_id = {a.id: a for a in arts}
+    assert by_id["roundup"].duplicate_of == "wire"  # the earlier version is the original
+    vectors = tfidf_vectors(arts)
+    assert cosine(vectors["wire"], vectors["roundup"]) < 0.2  # similarity alone would split them
+    found = stories(arts, 0.2, 7)
+    home = {i: s.id for s in found for i in s.article_ids}
+    assert home["roundup"] == home["wire"]

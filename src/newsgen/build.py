@@ -38,7 +38,7 @@ def build_site(config: Config, articles_dir: Path | None = None,
 
     loaded = load_articles(config, articles_dir)
     removed = sum(len(a.removed) for a in loaded.articles)
-    stage(f"load: {len(loaded.articles)} articles, {removed} lines of page furniture removed")
+    stage(f"load: {len(loaded.articles)} articles, {removed} lines removed or moved to metadata")
     articles = mark_copies(list(loaded.articles), config.duplicate_threshold)
     found = stories(articles, config.story_threshold, config.window_days)
     copies = sum(1 for a in articles if a.duplicate_of)

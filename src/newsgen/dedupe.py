@@ -239,6 +239,17 @@ def story_clusters(articles: list[Article], threshold: float, window_days: int,
     return [sorted(m) for m in members.values()]
 
 
+def _with_copies(clusters: list[list[str]], by_id: dict[str, Article]) -> list[list[str]]:
+    """A copy always stands in its original's story, whatever its own words' similarities said."""
+    home = {i: n for n, ids in enumerate(clusters) for i in ids}
+    moved: list[list[str]] = [[] for _ in clusters]
+    for n, ids in enumerate(clusters):
+        for i in ids:
+            original = by_id[i].duplicate_of
+            moved[home[original] if original in home else n].append(i)
+    return [sorted(ids) for ids in moved if ids]
+
+
 def _lead(ids: list[str], by_id: dict[str, Article], vectors: dict[str, dict[str, float]]) -> str:
     """The article closest to all the others (an original, never a copy) leads the story."""
     originals = [i for i in ids if by_id[i].duplicate_of is None] or ids
@@ -255,7 +266,7 @@ def stories(articles: list[Article], threshold: float, window_days: int) -> list
     by_id = {a.id: a for a in articles}
     vectors = tfidf_vectors(articles)
     made = []
-    for ids in story_clusters(articles, threshold, window_days, vectors):
+    for ids in _with_copies(story_clusters(articles, threshold, window_days, vectors), by_id):
         lead = _lead(ids, by_id, vectors)
         rest = sorted((i for i in ids if i != lead),
                       key=lambda i: (by_id[i].duplicate_of is not None, by_id[i].published or date.max, i))
