@@ -35,3 +35,8 @@ def seeds_and_stories(tmp_path):
     for f in [*SEEDS.glob("*.txt"), *(FIXTURES / "stories").iterdir()]:
         shutil.copy(f, folder / f.name)
     return folder
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current build of articles/ (review the diff)")
