@@ -136,3 +136,15 @@ def test_check_explain_lists_removed_lines(capsys):
     assert main(["check", "--explain", str(SEEDS / "004_6f4b08d33ca54300.txt")]) == 0
     out = capsys.readouterr().out
     assert "[newsletter]" in out and "[popup]" in out and "[image-credit]" in out and ":1:" in out
+
+
+def test_strict_turns_warnings_into_errors(write_tree, tmp_path, capsys):
+    folder = write_tree({"a.md": "---\ntitle: Ferry route approved\nmood: sunny\n---\nThe council approved it.\n"})
+    out = tmp_path / "out"
+    assert main(["build", "--articles", str(folder), "--out", str(out), "-q"]) == 0
+    assert "unknown key 'mood'" in capsys.readouterr().err
+    before = tree_digest(out)
+    (folder / "a.md").write_text("---\ntitle: Ferry route approved\nmood: rainy\n---\nThe council approved it again.\n")
+    assert main(["build", "--articles", str(folder), "--out", str(out), "--strict"]) == 1
+    assert f"{folder / 'a.md'}:3: front matter: unknown key 'mood'" in capsys.readouterr().err
+    assert tree_digest(out) == before

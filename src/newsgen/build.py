@@ -9,6 +9,7 @@ from typing import Callable
 from .analysis import analyse_story
 from .config import Config
 from .dedupe import mark_copies, stories
+from .errors import BuildError, BuildFailed
 from .loader import load_articles
 from .model import Site
 from .render import render_site, static_files
@@ -51,9 +52,12 @@ def build_site(config: Config, articles_dir: Path | None = None,
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
-          log: Callable[[str], None] = lambda _: None) -> Summary:
+          log: Callable[[str], None] = lambda _: None, strict: bool = False) -> Summary:
     start = time.perf_counter()
     site, warnings = build_site(config, articles_dir, log)
+    warnings = tuple(config.warnings) + tuple(warnings)
+    if strict and warnings:
+        raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
     clock = time.perf_counter()
     files = render_site(site, config)
     files.update(static_files(config))
@@ -68,5 +72,5 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
         copies=sum(1 for a in site.articles if a.duplicate_of),
         pages=sum(1 for f in files if f.endswith(".html")),
         seconds=time.perf_counter() - start,
-        warnings=tuple(config.warnings) + tuple(warnings),
+        warnings=warnings,
     )

@@ -31,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     b = sub.add_parser("build", help="build the site from the articles folder")
     b.add_argument("--out", type=Path, help="output folder (default: from site.yaml, else site/)")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors (nothing is written)")
     _common(b)
     c = sub.add_parser("check", help="load articles and report problems without writing anything")
     c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
@@ -48,7 +49,7 @@ def _build(args, say) -> int:
 
     config = _config(args)
     out = args.out or config.output_dir
-    summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None))
+    summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None), strict=args.strict)
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
     say(f"Built {out}: {summary.stories} {'story' if summary.stories == 1 else 'stories'}, "
