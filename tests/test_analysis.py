@@ -61,3 +61,13 @@ def test_entities_join_variants_and_find_kinds():
     assert found["Ministry of Transport"].kind == "organisation"
     assert found["Lisbon"].kind == "place"
     assert "Foreign Minister Ana Ruiz" not in found and "Tuesday" not in found
+
+
+def test_country_abbreviations_join_the_country():
+    x = article("x", "The U.S. and the UK signed the pact in Geneva on Friday.")
+    y = article("y", "Officials from the United States said the United Kingdom would follow.")
+    found = {e.name: e for e in story_entities([x, y])}
+    assert found["United States"].kind == "place" and set(found["United States"].article_ids) == {"x", "y"}
+    assert "U.S" in found["United States"].aliases or "U.S." in found["United States"].aliases
+    assert set(found["United Kingdom"].article_ids) == {"x", "y"}
+    assert "US" not in found and "UK" not in found

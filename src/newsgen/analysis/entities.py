@@ -90,8 +90,16 @@ def known_places() -> frozenset[str]:
     return frozenset(fold(n) for n in names if n)
 
 
+# Country abbreviations common in English news; each joins the country's full name.
+COUNTRY_SHORT = {fold(k): v for k, v in {
+    "US": "United States", "U.S.": "United States", "USA": "United States", "U.S.A.": "United States",
+    "UK": "United Kingdom", "U.K.": "United Kingdom", "UAE": "United Arab Emirates"}.items()}
+
+
 def _key(name: str) -> str:
-    """Variants of one name meet: case, hyphens and middle initials do not count."""
+    """Variants of one name meet: case, hyphens, middle initials and country abbreviations do not count."""
+    if fold(name) in COUNTRY_SHORT:
+        name = COUNTRY_SHORT[fold(name)]
     tokens = [t for t in re.split(r"[\s\-]+", name) if not re.fullmatch(r"[A-Z]\.", t)]
     return fold(" ".join(tokens))
 
@@ -112,8 +120,9 @@ def _mentions(text: str):
         for m in NAME.finditer(sentence):
             tokens = m.group(0).split()
             before = sentence[:m.start()]
+            stripped = 0
             while tokens and fold(tokens[0]) in STOP_NAMES:
-                tokens = tokens[1:]
+                tokens, stripped = tokens[1:], stripped + 1
             tokens, titled = _strip_title(tokens)
             raw = re.sub(r"['\u2019]s$", "", " ".join(tokens)).rstrip(".,").strip()
             if not raw or fold(raw) in STOP_NAMES or len(raw) < 2 or _is_adjective(raw):
@@ -122,8 +131,9 @@ def _mentions(text: str):
             previous = before.rstrip().rsplit(" ", 1)[-1] if before.strip() else ""
             if hint is None and (TITLE_WORD.search(previous) or PERSON_AFTER.match(sentence[m.end():])):
                 hint = "person"
-            at_start = not before.strip() or before.rstrip()[-1:] in "\"\u201c("
-            if at_start and " " not in raw and not titled:
+            at_start = not stripped and (not before.strip() or before.rstrip()[-1:] in "\"\u201c(")
+            acronym = raw.replace(".", "").isupper()
+            if at_start and " " not in raw and not titled and not acronym:
                 continue  # a capitalised first word is only grammar
             if hint is None and PLACE_CUE.search(before):
                 hint = "place?"
