@@ -71,3 +71,12 @@ def test_country_abbreviations_join_the_country():
     assert "U.S" in found["United States"].aliases or "U.S." in found["United States"].aliases
     assert set(found["United Kingdom"].article_ids) == {"x", "y"}
     assert "US" not in found and "UK" not in found
+
+
+def test_the_same_people_saying_different_things_is_not_one_claim():
+    x = article("x", "Fire Chief Dana Okoro of the Marsh County Fire District said 900 firefighters were on the line.",
+                "The cause of the fire is still under investigation by county officials.")
+    y = article("y", "Marsh County Fire District Chief Dana Okoro said damage teams had finished their surveys.",
+                "The cause of the Marsh fire remains under investigation, officials said.")
+    claims = shared_claims([x, y], 0.22)
+    assert [c.text.split()[1] for c in claims] == ["cause"]  # the cause is shared; the chief's two remarks are not

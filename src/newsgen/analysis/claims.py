@@ -12,14 +12,21 @@ from collections import Counter
 
 from ..dedupe import terms
 from ..model import Article, ArticleSentences, Claim, Mention
-from ..text import split_sentences, word_count
+from ..text import split_sentences, word_count, words
 
 MIN_WORDS = 5  # shorter sentences ("He declined.") say too little to match on
 MIN_SHARED_TERMS = 3  # two sentences that share fewer content terms share a topic, not a statement
+MIN_SHARED_ACTION = 2  # ... and of those, this many beyond names: what is said, not only who is named
 
 
 def article_sentences(article: Article) -> list[str]:
     return [s for p in article.paragraphs for s in split_sentences(p)]
+
+
+def _name_terms(sentence: str) -> set[str]:
+    """Terms from capitalised words inside the sentence: the names it mentions."""
+    tokens = words(sentence)
+    return {t for w in tokens[1:] if w[:1].isupper() for t in terms(w)}
 
 
 def _vectors(sentences: list[str]) -> list[dict[str, float]]:
@@ -52,12 +59,15 @@ def shared_claims(articles: list[Article], threshold: float) -> tuple[Claim, ...
                 owners.append(a.id)
                 sentences.append(s)
     vectors = _vectors(sentences)
+    names = [_name_terms(s) for s in sentences]
     pairs = []
     for i in range(len(sentences)):
         for j in range(i + 1, len(sentences)):
             if owners[i] != owners[j]:
                 s = _cos(vectors[i], vectors[j])
-                if s >= threshold and len(vectors[i].keys() & vectors[j].keys()) >= MIN_SHARED_TERMS:
+                shared = vectors[i].keys() & vectors[j].keys()
+                if (s >= threshold and len(shared) >= MIN_SHARED_TERMS
+                        and len(shared - names[i] - names[j]) >= MIN_SHARED_ACTION):
                     pairs.append((s, i, j))
     group = list(range(len(sentences)))
     members = {i: [i] for i in range(len(sentences))}
