@@ -1,4 +1,3 @@
-from dataclasses import replace
 
 from newsgen.config import Config
 from newsgen.dedupe import copies, mark_copies, shingles, stories, terms

@@ -227,7 +227,7 @@ def _menu_runs(w: _Work) -> None:
     """Runs of short unpunctuated lines (menus, section lists, tag clouds) go; bulleted lists stay."""
     kept = w.kept()
     run: list[int] = []
-    for pos, i in enumerate(kept + [-1]):
+    for i in [*kept, -1]:
         if i >= 0 and _is_short(w.units[i]):
             run.append(i)
             continue

@@ -71,7 +71,7 @@ def shared_claims(articles: list[Article], threshold: float) -> tuple[Claim, ...
                     pairs.append((s, i, j))
     group = list(range(len(sentences)))
     members = {i: [i] for i in range(len(sentences))}
-    for s, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         gi, gj = group[i], group[j]
         if gi == gj or {owners[k] for k in members[gi]} & {owners[k] for k in members[gj]}:
             continue
