@@ -152,6 +152,11 @@ def _kind(name: str, hints: set) -> str:
     return "other"
 
 
+def _main_name(entry: dict) -> str:
+    """The form a story uses most (the longer one on a tie)."""
+    return max(entry["names"], key=lambda n: (entry["names"][n], len(n), n))
+
+
 def _join(found: dict[str, dict], joined: dict[str, str], key: str, target: str) -> None:
     if key not in found or target not in found or key == target:
         return
@@ -178,18 +183,17 @@ def story_entities(articles: list[Article]) -> tuple[Entity, ...]:
     joined: dict[str, str] = {}  # key -> the key it was joined into
     full = defaultdict(list)
     for key, e in found.items():
-        name = max(e["names"], key=lambda n: (e["names"][n], len(n)))
-        parts = name.split()
+        parts = _main_name(e).split()
         if len(parts) >= 2 and not parts[-1].isupper():
             full[fold(parts[-1])].append(key)
     for keys in full.values():
         # "Sergei Ivanov" / "Sergey Ivanov": one surname, first names alike in their first letters
-        for a_key, b_key in zip(keys, keys[1:]):
-            a_name, b_name = max(found[a_key]["names"]), max(found[b_key]["names"])
-            if a_key != b_key and fold(a_name)[:4] == fold(b_name)[:4]:
+        for a_key, b_key in zip(keys, keys[1:], strict=False):
+            if a_key in found and b_key in found and a_key != b_key and \
+                    fold(_main_name(found[a_key]))[:4] == fold(_main_name(found[b_key]))[:4]:
                 _join(found, joined, a_key, b_key)
     for key in list(found):
-        single = max(found[key]["names"]) if key in found else ""
+        single = _main_name(found[key]) if key in found else ""
         if single and " " not in single and not single.isupper() and len(full.get(key, [])) == 1:
             target = full[key][0]
             while target not in found and target in joined:
