@@ -315,3 +315,13 @@ def test_a_section_name_after_the_headline_is_not_an_outlet(write_tree):
             "The council voted on Tuesday to open a second ferry route to the outer islands.\n")
     a = load(write_tree({"op.txt": page}) / "op.txt")
     assert a.title == "Harbour council approves ferry route" and a.source.name is None
+
+
+@pytest.mark.parametrize("top, title", [
+    ("Markets Slide\n\nFrom the Floor\n\n", "Markets Slide"),  # a two-word headline over a short heading
+    ("World News\n\nHarbour council approves new ferry route\n\n", "Harbour council approves new ferry route"),
+    ("Politics\n\nFerry vote passes\n\n", "Ferry vote passes"),
+])
+def test_short_lines_above_the_headline(write_tree, top, title):
+    text = top + "The council voted on Tuesday to open a second ferry route to the outer islands, ending two years of debate.\n"
+    assert load(write_tree({"s.txt": text}) / "s.txt").title == title

@@ -312,9 +312,10 @@ def _title(w: _Work) -> tuple[str | None, int]:
             w.drop(i, "date-banner", "a page's date banner above the headline (not the publication date)")
         elif _is_breadcrumb(w, i, kept[pos + 1:]):
             w.drop(i, "breadcrumb", "a navigation path above the headline")
-        elif u.kind != "item" and n <= 2 and not SENTENCE_END.search(u.text):
-            w.drop(i, "navigation", "a menu entry above the headline")
-        elif u.kind in ("text", "heading") and 3 <= n <= MAX_TITLE_WORDS and not u.text.endswith(":"):
+        elif u.kind != "item" and n <= 2 and not SENTENCE_END.search(u.text) and (
+                n == 1 or _longer_headline_follows(w, kept[pos + 1:pos + 2])):
+            w.drop(i, "navigation", "a menu entry or section label above the headline")
+        elif u.kind in ("text", "heading") and 2 <= n <= MAX_TITLE_WORDS and not u.text.endswith(":"):
             w.drop(i, "title", "the headline (moved to metadata)")
             headline, w.site_name = _split_site_name(w, u.text, i)
             if w.site_name:
@@ -329,6 +330,14 @@ def _title(w: _Work) -> tuple[str | None, int]:
         else:
             break
     return None, -1
+
+
+def _longer_headline_follows(w: _Work, following: list[int]) -> bool:
+    """A two-word line is a section label when a fuller headline comes right after it."""
+    if not following:
+        return False
+    nxt = w.units[following[0]]
+    return nxt.kind in ("text", "heading") and 5 <= word_count(nxt.text) <= MAX_TITLE_WORDS and not is_prose(nxt.text)
 
 
 def _headline(text: str) -> str:
