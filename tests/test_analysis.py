@@ -80,3 +80,13 @@ def test_the_same_people_saying_different_things_is_not_one_claim():
                 "The cause of the Marsh fire remains under investigation, officials said.")
     claims = shared_claims([x, y], 0.22)
     assert [c.text.split()[1] for c in claims] == ["cause"]  # the cause is shared; the chief's two remarks are not
+
+
+def test_relations_count_shared_statements_and_wording():
+    copy = article("d", *A.paragraphs, duplicate_of="a")
+    analysis = analyse_story(Story("s", "S", ("a", "b", "c", "d")), {"a": A, "b": B, "c": C, "d": copy}, 0.22)
+    rel = {(r.a, r.b): r for r in analysis.relations}
+    assert len(rel) == 6  # every pair of the four articles
+    assert rel[("a", "d")].overlap == 1.0 and rel[("a", "b")].overlap < 0.2  # a copy vs independent writing
+    assert rel[("a", "b")].shared_claims >= 1 and rel[("b", "c")].shared_claims >= 1
+    assert rel[("a", "d")].shared_claims == 0  # a copy takes no part in claims

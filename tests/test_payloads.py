@@ -17,7 +17,7 @@ from conftest import REPO
 PAYLOADS = REPO.parent / "shared" / "data" / "xss" / "xss-payload-list.txt"
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "a", "header", "span", "main", "h1", "h2", "h3",
                  "p", "ol", "ul", "li", "footer", "section", "article", "blockquote", "details", "summary",
-                 "strong", "div", "dl", "dt", "dd"}
+                 "strong", "div", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td"}
 
 
 class Markup(HTMLParser):

@@ -132,10 +132,21 @@ class ArticleSentences:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """Two articles of a story: statements they both make, and the share of wording they have in common."""
+
+    a: str
+    b: str
+    shared_claims: int
+    overlap: float  # Jaccard of word 5-gram shingles, 0..1
+
+
+@dataclass(frozen=True, slots=True)
 class StoryAnalysis:
     shared_claims: tuple[Claim, ...]
     per_article: tuple[ArticleSentences, ...]
     entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

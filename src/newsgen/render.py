@@ -115,6 +115,8 @@ def story_json(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article])
         "unique": {s.article_id: list(s.unique) for s in analysis.per_article},
         "entities": [{"name": e.name, "kind": e.kind, "article_ids": list(e.article_ids), "aliases": list(e.aliases)}
                      for e in analysis.entities],
+        "relations": [{"article_ids": [r.a, r.b], "shared_claims": r.shared_claims, "text_overlap": r.overlap}
+                      for r in analysis.relations],
     }
 
 

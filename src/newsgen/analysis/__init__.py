@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..model import Article, Story, StoryAnalysis
 from .claims import shared_claims, sentence_marks
 from .entities import story_entities
+from .relations import source_relations
 
 
 def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: float) -> StoryAnalysis:
@@ -15,4 +16,5 @@ def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: f
         shared_claims=claims,
         per_article=sentence_marks(members, claims),
         entities=story_entities(voices),
+        relations=source_relations(members, claims),
     )
