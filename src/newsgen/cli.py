@@ -37,6 +37,15 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
     c.add_argument("--explain", action="store_true", help="show every line the cleaner removed, and why")
     _common(c)
+    e = sub.add_parser("eval", help="measure grouping and copy detection on a labelled JSONL set")
+    e.add_argument("what", choices=["clusters", "pairs", "copies"],
+                   help="clusters: records with a gold `cluster`; pairs: text1/text2 with a gold judgement; "
+                        "copies: articles whose identical texts are the gold copies")
+    e.add_argument("file", type=Path, help="JSONL (or .jsonl.gz) file")
+    e.add_argument("--threshold", type=float, nargs="+", help="story thresholds to try (clusters)")
+    e.add_argument("--kind", choices=["story", "duplicate"], default="story",
+                   help="pairs: score as same story (TF-IDF cosine) or as copy (shingle overlap)")
+    _common(e)
     return p
 
 
@@ -76,6 +85,21 @@ def _check(args, say) -> int:
     return 0
 
 
+def _eval(args, say) -> int:
+    from . import evaluate
+
+    config = _config(args)
+    if args.what == "clusters":
+        lines = evaluate.eval_clusters(args.file, config, args.threshold)
+    elif args.what == "pairs":
+        lines = evaluate.eval_pairs(args.file, config, args.kind)
+    else:
+        lines = evaluate.eval_copies(args.file, config)
+    for line in lines:
+        print(line)  # the figures are the output: printed even with -q
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:
@@ -83,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     say = (lambda _: None) if args.quiet else print
     try:
-        return _build(args, say) if args.command == "build" else _check(args, say)
+        handler = {"build": _build, "check": _check, "eval": _eval}[args.command]
+        return handler(args, say)
     except BuildFailed as exc:
         for e in exc.errors:
             print(f"error: {e}", file=sys.stderr)

@@ -1,0 +1,192 @@
+"""`newsgen eval`: measure grouping and copy detection on labelled JSONL sets, as the build does them.
+
+Article records: id, title, text, date, source, cluster (the gold story). The text goes through the
+same cleaner as a scraped `.txt` file, then the same copy marking and story grouping as a build.
+Pair records: text1, text2 and a gold judgement: `label` (1 = same), `overall` (SemEval 2022 task 8:
+1-4, 1 = very similar; <= 1.5 same story, >= 3.5 different, the rest left out) or `score` (STS, 0-5:
+>= 3.5 same).
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from pathlib import Path
+
+from .clean import clean
+from .config import Config
+from .dedupe import copies, cosine, mark_copies, shingles, story_clusters, tfidf_vectors
+from .errors import BuildError
+from .loader import text_units
+from .model import Article, Source
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        raise BuildError(str(path), "file not found (the dev sets live in ../shared/data/, outside the repository)")
+    opener = gzip.open if path.suffix == ".gz" else open
+    records = []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise BuildError(str(path), f"not JSON: {exc.msg}", n, exc.colno) from None
+    return records
+
+
+def record_article(record: dict) -> Article:
+    """A JSONL record as the loader would make it from a .txt file with a known title."""
+    title = record.get("title") or None
+    cleaned = clean(text_units(record.get("text") or ""), known_title=title, find_title=False)
+    try:
+        published = date.fromisoformat(str(record.get("date"))[:10])
+    except ValueError:
+        published = None
+    return Article(str(record["id"]), "", "txt", title, None, None, Source(record.get("source"), ""), None,
+                   published, (), cleaned.sections, ())
+
+
+# --- clustering scores ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClusterScores:
+    bcubed: tuple[float, float, float]
+    pairwise: tuple[float, float, float]
+    ari: float
+    predicted: int
+    gold: int
+
+
+def _prf(tp: float, predicted: float, actual: float) -> tuple[float, float, float]:
+    p = tp / predicted if predicted else 1.0
+    r = tp / actual if actual else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def cluster_scores(pred: list[list[str]], gold: dict[str, str]) -> ClusterScores:
+    cluster = {i: k for k, ids in enumerate(pred) for i in ids}
+    by_pred: dict[int, set[str]] = defaultdict(set)
+    by_gold: dict[str, set[str]] = defaultdict(set)
+    for i in gold:
+        by_pred[cluster[i]].add(i)
+        by_gold[gold[i]].add(i)
+    n = len(gold)
+    p = sum(len(by_pred[cluster[i]] & by_gold[gold[i]]) / len(by_pred[cluster[i]]) for i in gold) / n
+    r = sum(len(by_pred[cluster[i]] & by_gold[gold[i]]) / len(by_gold[gold[i]]) for i in gold) / n
+    bcubed = (p, r, 2 * p * r / (p + r) if p + r else 0.0)
+    # pairwise and ARI from the contingency table: no pair is enumerated
+    table = Counter((cluster[i], gold[i]) for i in gold)
+    pairs = lambda k: k * (k - 1) / 2  # noqa: E731
+    together = sum(pairs(c) for c in table.values())
+    pred_pairs = sum(pairs(len(s)) for s in by_pred.values())
+    gold_pairs = sum(pairs(len(s)) for s in by_gold.values())
+    expected = pred_pairs * gold_pairs / pairs(n) if n > 1 else 0.0
+    top = (pred_pairs + gold_pairs) / 2 - expected
+    ari = (together - expected) / top if top else 1.0
+    return ClusterScores(bcubed, _prf(together, pred_pairs, gold_pairs), ari, len(by_pred), len(by_gold))
+
+
+def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = None) -> list[str]:
+    records = read_jsonl(path)
+    start = time.perf_counter()
+    articles = mark_copies([record_article(r) for r in records], config.duplicate_threshold)
+    gold = {str(r["id"]): str(r["cluster"]) for r in records}
+    lines = [f"{path}: {len(records)} articles, {len(set(gold.values()))} gold stories "
+             f"(loaded and cleaned in {time.perf_counter() - start:.1f} s)"]
+    vectors = tfidf_vectors(articles)
+    for t in thresholds or [config.story_threshold]:
+        start = time.perf_counter()
+        pred = story_clusters(articles, t, config.window_days, vectors)
+        seconds = time.perf_counter() - start
+        s = cluster_scores(pred, gold)
+        lines.append(f"story_threshold {t:.2f}: B-cubed P {s.bcubed[0]:.3f} R {s.bcubed[1]:.3f} F1 {s.bcubed[2]:.3f}"
+                     f" | pairwise P {s.pairwise[0]:.3f} R {s.pairwise[1]:.3f} F1 {s.pairwise[2]:.3f}"
+                     f" | ARI {s.ari:.3f} | {s.predicted} predicted, {s.gold} gold | {seconds:.1f} s")
+    return lines
+
+
+# --- pairs ---------------------------------------------------------------------------------------
+
+def pair_gold(record: dict) -> int | None:
+    if "label" in record:
+        return int(record["label"])
+    if "overall" in record:
+        overall = float(record["overall"])
+        return 1 if overall <= 1.5 else 0 if overall >= 3.5 else None
+    if "score" in record:
+        return 1 if float(record["score"]) >= 3.5 else 0
+    return None
+
+
+def _article(aid: str, text: str) -> Article:
+    return record_article({"id": aid, "text": text})
+
+
+def pair_scores(records: list[dict], kind: str) -> list[tuple[float, int]]:
+    """(similarity, gold) for each pair with a clear gold answer."""
+    kept = [(r, g) for r in records if (g := pair_gold(r)) is not None]
+    firsts = [_article(f"{n}a", r["text1"]) for n, (r, _) in enumerate(kept)]
+    seconds = [_article(f"{n}b", r["text2"]) for n, (r, _) in enumerate(kept)]
+    if kind == "story":
+        vectors = tfidf_vectors(firsts + seconds)
+        return [(cosine(vectors[a.id], vectors[b.id]), g) for a, b, (_, g) in zip(firsts, seconds, kept)]
+    out = []
+    for a, b, (_, g) in zip(firsts, seconds, kept):
+        x, y = shingles(a.body_text), shingles(b.body_text)
+        both = len(x & y)
+        score = max(both / len(x | y), both / min(len(x), len(y))) if x and y else 0.0
+        out.append((score, g))
+    return out
+
+
+def threshold_scores(scores: list[tuple[float, int]], t: float) -> tuple[float, float, float]:
+    tp = sum(1 for s, g in scores if s >= t and g)
+    return _prf(tp, sum(1 for s, _ in scores if s >= t), sum(g for _, g in scores))
+
+
+def eval_pairs(path: Path, config: Config, kind: str) -> list[str]:
+    records = read_jsonl(path)
+    start = time.perf_counter()
+    scores = pair_scores(records, kind)
+    chosen = config.story_threshold if kind == "story" else config.duplicate_threshold
+    p, r, f = threshold_scores(scores, chosen)
+    best_f, best_t = max((threshold_scores(scores, t / 100)[2], t / 100) for t in range(1, 100))
+    positives = sum(g for _, g in scores)
+    return [f"{path}: {len(scores)} pairs with a clear answer ({positives} same), {len(records) - len(scores)} left out",
+            f"{kind} at the configured {chosen:.2f}: P {p:.3f} R {r:.3f} F1 {f:.3f}"
+            f" | best F1 {best_f:.3f} at {best_t:.2f} | {time.perf_counter() - start:.1f} s"]
+
+
+# --- exact and near copies -----------------------------------------------------------------------
+
+def eval_copies(path: Path, config: Config) -> list[str]:
+    """Gold: articles whose whole text is the same (whitespace aside). Every such pair must be found;
+    any other pair flagged is listed, with its overlap, for a reader to judge."""
+    records = read_jsonl(path)
+    start = time.perf_counter()
+    articles = [record_article(r) for r in records]
+    same_text: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        same_text[" ".join((r.get("text") or "").split())].append(str(r["id"]))
+    gold = {frozenset(p) for ids in same_text.values() for p in combinations(ids, 2)}
+    links = copies(articles, config.duplicate_threshold)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for link in links.values():
+        groups[link.original].update({link.original, link.copy})
+    found = {frozenset(p) for ids in groups.values() for p in combinations(sorted(ids), 2)}
+    missed, extra = gold - found, found - gold
+    lines = [f"{path}: {len(records)} articles, {len(gold)} pairs with the same text; "
+             f"found {len(found & gold)}, missed {len(missed)}, other pairs flagged {len(extra)} "
+             f"| {time.perf_counter() - start:.1f} s"]
+    by_id = {a.id: a for a in articles}
+    for pair in sorted(extra, key=sorted)[:20]:
+        a, b = sorted(pair)
+        x, y = shingles(by_id[a].body_text), shingles(by_id[b].body_text)
+        lines.append(f"  flagged {a} ~ {b}: Jaccard {len(x & y) / max(1, len(x | y)):.2f}")
+    return lines
