@@ -103,6 +103,13 @@ def _hash(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
 
 
+def overlap(shared: int, x: int, y: int) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller) for two shingle sets of sizes x and y sharing `shared`."""
+    if not x or not y:
+        return 0.0, 0.0
+    return shared / (x + y - shared), shared / min(x, y)
+
+
 @dataclass(frozen=True, slots=True)
 class CopyLink:
     copy: str
@@ -138,9 +145,7 @@ def copies(articles: list[Article], threshold: float) -> dict[str, CopyLink]:
 
     reuse: dict[str, float] = {}
     for (x, y), n in shared.items():
-        sx, sy = len(sets[x]), len(sets[y])
-        jaccard = n / (sx + sy - n)
-        containment = n / min(sx, sy)
+        jaccard, containment = overlap(n, len(sets[x]), len(sets[y]))
         if jaccard >= threshold or containment >= CONTAINMENT:
             parent[find(x)] = find(y)
             score = max(jaccard, containment)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .clean import clean
 from .config import Config
-from .dedupe import copies, cosine, mark_copies, shingles, story_clusters, tfidf_vectors
+from .dedupe import copies, cosine, mark_copies, overlap, shingles, story_clusters, tfidf_vectors
 from .errors import BuildError
 from .loader import text_units
 from .model import Article, Source
@@ -139,9 +139,7 @@ def pair_scores(records: list[dict], kind: str) -> list[tuple[float, int]]:
     out = []
     for a, b, (_, g) in zip(firsts, seconds, kept):
         x, y = shingles(a.body_text), shingles(b.body_text)
-        both = len(x & y)
-        score = max(both / len(x | y), both / min(len(x), len(y))) if x and y else 0.0
-        out.append((score, g))
+        out.append((max(overlap(len(x & y), len(x), len(y))), g))
     return out
 
 
