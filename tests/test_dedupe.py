@@ -1,6 +1,8 @@
 
 from newsgen.config import Config
-from newsgen.dedupe import copies, mark_copies, shingles, stories, terms
+from newsgen.copies import copies, mark_copies, shingles
+from newsgen.features import terms
+from newsgen.stories import StorySettings, stories
 from newsgen.loader import load_articles
 
 from conftest import FIXTURES
@@ -22,7 +24,7 @@ def test_shingle_jaccard_matches_exact_value():
 def test_seeds_and_made_up_stories_group_by_event(seeds_and_stories):
     config = Config()
     arts = mark_copies(list(load_articles(config, seeds_and_stories).articles), config.duplicate_threshold)
-    found = {frozenset(s.article_ids) for s in stories(arts, config.story_threshold, config.window_days)}
+    found = {frozenset(s.article_ids) for s in stories(arts, config.story_settings)}
     seeds = frozenset(a.id for a in arts if a.id[:3].isdigit())
     assert seeds in found  # the five seeds are one story
     gold = {}
@@ -49,7 +51,7 @@ def test_copies_with_different_junk_are_marked(write_tree):
     assert set(links) == {"b"} and links["b"].original == "a" and links["b"].reuse == 1.0
     marked = {a.id: a for a in mark_copies(arts, 0.5)}
     assert marked["b"].duplicate_of == "a" and marked["c"].duplicate_of is None
-    found = stories(list(marked.values()), 0.2, 7)
+    found = stories(list(marked.values()), Config().story_settings)
     assert {frozenset(s.article_ids) for s in found} == {frozenset({"a", "b"}), frozenset({"c"})}
     story = next(s for s in found if "a" in s.article_ids)
     assert story.article_ids[0] == "a"  # a copy never leads its story
@@ -61,8 +63,8 @@ def test_time_window_keeps_dated_articles_apart(write_tree):
     folder = write_tree({"a.md": f"---\ntitle: Fire near Elmford\npublished: 2025-07-01\n---\n{text}\n",
                          "b.md": f"---\ntitle: Fire near Elmford\npublished: 2025-09-01\n---\n{text} Again.\n"})
     arts = list(load_articles(Config(), folder).articles)
-    assert len(stories(arts, 0.2, 7)) == 2
-    assert len(stories(arts, 0.2, 90)) == 1
+    assert len(stories(arts, StorySettings(0.32, 7))) == 2
+    assert len(stories(arts, StorySettings(0.32, 90))) == 1
 
 
 def test_a_copy_stays_in_its_originals_story(write_tree, tmp_path):
@@ -77,12 +79,13 @@ def test_a_copy_stays_in_its_originals_story(write_tree, tmp_path):
                          "roundup.md": f"---\ntitle: Weekend round-up\npublished: 2025-03-02\n---\n{roundup}\n\n{wire}\n",
                          "other.md": "---\ntitle: Fares protest\n---\nCommuters protested against higher rail "
                                      "fares outside the transport authority, calling the energy costs excuse weak.\n"})
-    from newsgen.dedupe import tfidf_vectors, cosine
+    from newsgen.stories import story_index
     arts = mark_copies(list(load_articles(Config(), folder).articles), 0.5)
     by_id = {a.id: a for a in arts}
     assert by_id["roundup"].duplicate_of == "wire"  # the earlier version is the original
-    vectors = tfidf_vectors(arts)
-    assert cosine(vectors["wire"], vectors["roundup"]) < 0.2  # similarity alone would split them
-    found = stories(arts, 0.2, 7)
+    assert by_id["roundup"].reuse == 1.0  # the whole of the shorter text (the wire item) is in the round-up
+    # copies take no part in clustering (they would count their original's words twice); they follow it
+    assert "roundup" not in story_index(arts, Config().story_settings).story_of
+    found = stories(arts, Config().story_settings)
     home = {i: s.id for s in found for i in s.article_ids}
     assert home["roundup"] == home["wire"]

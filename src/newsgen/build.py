@@ -8,7 +8,8 @@ from typing import Callable
 
 from .analysis import analyse_story
 from .config import Config
-from .dedupe import mark_copies, stories
+from .copies import mark_copies
+from .stories import stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
 from .model import Site
@@ -40,8 +41,8 @@ def build_site(config: Config, articles_dir: Path | None = None,
     loaded = load_articles(config, articles_dir)
     removed = sum(len(a.removed) for a in loaded.articles)
     stage(f"load: {len(loaded.articles)} articles, {removed} lines removed or moved to metadata")
-    articles = mark_copies(list(loaded.articles), config.duplicate_threshold)
-    found = stories(articles, config.story_threshold, config.window_days)
+    articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment)
+    found = stories(articles, config.story_settings)
     copies = sum(1 for a in articles if a.duplicate_of)
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
     by_id = {a.id: a for a in articles}

@@ -42,7 +42,11 @@ def parser() -> argparse.ArgumentParser:
                    help="clusters: records with a gold `cluster`; pairs: text1/text2 with a gold judgement; "
                         "copies: articles whose identical texts are the gold copies")
     e.add_argument("file", type=Path, help="JSONL (or .jsonl.gz) file")
-    e.add_argument("--threshold", type=float, nargs="+", help="story thresholds to try (clusters)")
+    e.add_argument("--threshold", type=float, nargs="+", help="thresholds to try (default: the configured one)")
+    e.add_argument("--passes", type=int, help="clustering passes (clusters; default: story_passes in site.yaml)")
+    e.add_argument("--with", dest="mix", type=Path, metavar="DIR",
+                   help="clusters: mix a folder of articles in (e.g. articles/) and report whether its stories "
+                        "stay whole and whether any labelled article joins them")
     e.add_argument("--kind", choices=["story", "duplicate"], default="story",
                    help="pairs: score as same story (TF-IDF cosine) or as copy (shingle overlap)")
     _common(e)
@@ -90,9 +94,9 @@ def _eval(args, say) -> int:
 
     config = _config(args)
     if args.what == "clusters":
-        lines = evaluate.eval_clusters(args.file, config, args.threshold)
+        lines = evaluate.eval_clusters(args.file, config, args.threshold, args.passes, args.mix)
     elif args.what == "pairs":
-        lines = evaluate.eval_pairs(args.file, config, args.kind)
+        lines = evaluate.eval_pairs(args.file, config, args.kind, args.threshold)
     else:
         lines = evaluate.eval_copies(args.file, config)
     for line in lines:

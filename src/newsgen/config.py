@@ -18,10 +18,12 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "base_url": (str, "", "the public address (used later for canonical links and feeds); pages never need it"),
     "articles": (str, "articles", "the input folder, relative to site.yaml"),
     "output": (str, "site", "the output folder, relative to site.yaml"),
-    "duplicate_threshold": ((int, float), 0.5, "word 5-gram overlap (Jaccard or containment) at which an article is a copy"),
-    "story_threshold": ((int, float), 0.2, "TF-IDF cosine (average link) at which two articles are one story"),
+    "duplicate_threshold": ((int, float), 0.5, "word 5-gram Jaccard at which an article is a copy of another"),
+    "copy_containment": ((int, float), 0.8, "share of the shorter text's word 5-grams found in the longer that makes it a copy"),
+    "story_threshold": ((int, float), 0.32, "TF-IDF cosine between an article and a story's centroid at which it joins"),
+    "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
-    "window_days": (int, 7, "articles whose stated dates are further apart are never one story"),
+    "window_days": (int, 7, "a story no article has joined for this many days is closed"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
     "overrides": (dict, {}, "per article id: {title, source, url, published, author, tags}, overriding the loader"),
 }
@@ -40,7 +42,9 @@ class Config:
     articles: str = "articles"
     output: str = "site"
     duplicate_threshold: float = 0.5
-    story_threshold: float = 0.2
+    copy_containment: float = 0.8
+    story_threshold: float = 0.32
+    story_passes: int = 3
     claim_threshold: float = 0.22
     window_days: int = 7
     sources: dict = field(default_factory=dict)
@@ -54,6 +58,12 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return self.root / self.output
+
+    @property
+    def story_settings(self):
+        from .stories import StorySettings
+
+        return StorySettings(float(self.story_threshold), self.window_days, max(1, self.story_passes))
 
     def override(self, article_id: str) -> dict:
         return self.overrides.get(article_id) or {}

@@ -12,17 +12,19 @@ import gzip
 import json
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import combinations
 from pathlib import Path
 
 from .clean import clean
 from .config import Config
-from .dedupe import copies, cosine, mark_copies, overlap, shingles, story_clusters, tfidf_vectors
+from .copies import copies, mark_copies, overlap, shingles
 from .errors import BuildError
+from .features import tfidf_vectors
 from .loader import text_units
 from .model import Article, Source
+from .stories import StorySettings, join_score, story_clusters
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -41,13 +43,14 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def record_article(record: dict) -> Article:
-    """A JSONL record as the loader would make it from a .txt file with a known title."""
+    """A JSONL record as the loader would make it from a .txt file with a known title: the record's
+    date when it has one, else a date the text states where the loader would find it (a dateline)."""
     title = record.get("title") or None
     cleaned = clean(text_units(record.get("text") or ""), known_title=title, find_title=False)
     try:
         published = date.fromisoformat(str(record.get("date"))[:10])
     except ValueError:
-        published = None
+        published = cleaned.published
     return Article(str(record["id"]), "", "txt", title, None, None, Source(record.get("source"), ""), None,
                    published, (), cleaned.sections, ())
 
@@ -92,23 +95,53 @@ def cluster_scores(pred: list[list[str]], gold: dict[str, str]) -> ClusterScores
     return ClusterScores(bcubed, _prf(together, pred_pairs, gold_pairs), ari, len(by_pred), len(by_gold))
 
 
-def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = None) -> list[str]:
+def _mixed_in(folder: Path, config: Config) -> tuple[list[Article], list[list[str]]]:
+    """The articles of a folder to mix into a labelled set, with their stories as a normal build makes them."""
+    from .loader import load_articles
+    from .stories import stories
+
+    loaded = [replace(a, id=f"with:{a.id}") for a in load_articles(config, folder).articles]
+    own = stories(mark_copies(loaded, config.duplicate_threshold, config.copy_containment), config.story_settings)
+    return loaded, [list(s.article_ids) for s in own]
+
+
+def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = None,
+                  passes: int | None = None, mix: Path | None = None) -> list[str]:
     records = read_jsonl(path)
     start = time.perf_counter()
-    articles = mark_copies([record_article(r) for r in records], config.duplicate_threshold)
+    articles = [record_article(r) for r in records]
     gold = {str(r["id"]): str(r["cluster"]) for r in records}
+    extra, extra_stories = _mixed_in(mix, config) if mix else ([], [])
     lines = [f"{path}: {len(records)} articles, {len(set(gold.values()))} gold stories "
              f"(loaded and cleaned in {time.perf_counter() - start:.1f} s)"]
-    vectors = tfidf_vectors(articles)
+    start = time.perf_counter()
+    articles = mark_copies(articles + extra, config.duplicate_threshold, config.copy_containment)
+    vectors = tfidf_vectors(a for a in articles if a.duplicate_of is None)
+    prep = time.perf_counter() - start
     for t in thresholds or [config.story_threshold]:
+        settings = StorySettings(t, config.window_days, passes or config.story_passes)
         start = time.perf_counter()
-        pred = story_clusters(articles, t, config.window_days, vectors)
-        seconds = time.perf_counter() - start
-        s = cluster_scores(pred, gold)
+        pred = story_clusters(articles, settings, vectors)
+        seconds = prep + time.perf_counter() - start
+        s = cluster_scores([[i for i in ids if i in gold] for ids in pred if any(i in gold for i in ids)], gold)
         lines.append(f"story_threshold {t:.2f}: B-cubed P {s.bcubed[0]:.3f} R {s.bcubed[1]:.3f} F1 {s.bcubed[2]:.3f}"
                      f" | pairwise P {s.pairwise[0]:.3f} R {s.pairwise[1]:.3f} F1 {s.pairwise[2]:.3f}"
                      f" | ARI {s.ari:.3f} | {s.predicted} predicted, {s.gold} gold | {seconds:.1f} s")
+        if mix:
+            lines.append("  " + mixed_verdict(pred, extra_stories, set(gold)))
     return lines
+
+
+def mixed_verdict(pred: list[list[str]], expected: list[list[str]], labelled: set[str]) -> str:
+    """Did each mixed-in story stay whole, and did any labelled article join it?"""
+    home = {i: n for n, ids in enumerate(pred) for i in ids}
+    kept, joined = 0, []
+    for ids in expected:
+        homes = {home[i] for i in ids}
+        kept += len(homes) == 1
+        joined += sorted(i for n in homes for i in pred[n] if i in labelled)
+    return (f"mixed-in stories kept whole: {kept} of {len(expected)}; labelled articles joining them: "
+            f"{len(joined)}{' (' + ', '.join(joined[:10]) + ')' if joined else ''}")
 
 
 # --- pairs ---------------------------------------------------------------------------------------
@@ -135,7 +168,7 @@ def pair_scores(records: list[dict], kind: str) -> list[tuple[float, int]]:
     seconds = [_article(f"{n}b", r["text2"]) for n, (r, _) in enumerate(kept)]
     if kind == "story":
         vectors = tfidf_vectors(firsts + seconds)
-        return [(cosine(vectors[a.id], vectors[b.id]), g) for a, b, (_, g) in zip(firsts, seconds, kept)]
+        return [(join_score(vectors, a.id, b.id), g) for a, b, (_, g) in zip(firsts, seconds, kept)]
     out = []
     for a, b, (_, g) in zip(firsts, seconds, kept):
         x, y = shingles(a.body_text), shingles(b.body_text)
@@ -148,17 +181,19 @@ def threshold_scores(scores: list[tuple[float, int]], t: float) -> tuple[float, 
     return _prf(tp, sum(1 for s, _ in scores if s >= t), sum(g for _, g in scores))
 
 
-def eval_pairs(path: Path, config: Config, kind: str) -> list[str]:
+def eval_pairs(path: Path, config: Config, kind: str, thresholds: list[float] | None = None) -> list[str]:
     records = read_jsonl(path)
     start = time.perf_counter()
     scores = pair_scores(records, kind)
-    chosen = config.story_threshold if kind == "story" else config.duplicate_threshold
-    p, r, f = threshold_scores(scores, chosen)
-    best_f, best_t = max((threshold_scores(scores, t / 100)[2], t / 100) for t in range(1, 100))
+    configured = config.story_threshold if kind == "story" else config.duplicate_threshold
+    best_f, best_t = max((threshold_scores(scores, t / 100)[2], -t / 100) for t in range(1, 100))
     positives = sum(g for _, g in scores)
-    return [f"{path}: {len(scores)} pairs with a clear answer ({positives} same), {len(records) - len(scores)} left out",
-            f"{kind} at the configured {chosen:.2f}: P {p:.3f} R {r:.3f} F1 {f:.3f}"
-            f" | best F1 {best_f:.3f} at {best_t:.2f} | {time.perf_counter() - start:.1f} s"]
+    lines = [f"{path}: {len(scores)} pairs with a clear answer ({positives} same), {len(records) - len(scores)} left out"
+             f" | best F1 {best_f:.3f} at {-best_t:.2f} | {time.perf_counter() - start:.1f} s"]
+    for t in thresholds or [configured]:
+        p, r, f = threshold_scores(scores, t)
+        lines.append(f"{kind} at {t:.2f}{' (configured)' if t == configured else ''}: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    return lines
 
 
 # --- exact and near copies -----------------------------------------------------------------------
@@ -173,7 +208,7 @@ def eval_copies(path: Path, config: Config) -> list[str]:
     for r in records:
         same_text[" ".join((r.get("text") or "").split())].append(str(r["id"]))
     gold = {frozenset(p) for ids in same_text.values() for p in combinations(ids, 2)}
-    links = copies(articles, config.duplicate_threshold)
+    links = copies(articles, config.duplicate_threshold, config.copy_containment)
     groups: dict[str, set[str]] = defaultdict(set)
     for link in links.values():
         groups[link.original].update({link.original, link.copy})

@@ -73,7 +73,7 @@ class Article:
     sections: tuple[Section, ...]
     removed: tuple[Removed, ...]
     duplicate_of: str | None = None
-    reuse: float = 0.0  # share of this text found in the article it duplicates
+    reuse: float = 0.0  # share of the shorter of this text and its original that the two have in common
 
     @property
     def display_title(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from ..dedupe import terms
+from ..features import terms
 from ..model import Article, ArticleSentences, Claim, Mention
 from ..text import split_sentences, word_count, words
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from ..dedupe import shingles
+from ..copies import shingles
 from ..model import Article, Claim, Relation
 
 

@@ -1,0 +1,246 @@
+"""Stories: which articles report the same event.
+
+Stream clustering in the manner of Google News (Miranda et al., EMNLP 2018): articles arrive in date
+order; each is compared with the centroids of the open stories that share one of its strongest terms
+(an inverted index, so no article is compared with every other) and joins the most similar one when
+the cosine reaches the threshold, else starts a story of its own. Refinement passes then let each
+article move to the story that suits it best now that every story is known, which undoes the
+accidents of arrival order. A story closes when no article has joined it for `window_days`.
+
+Short texts reach lower cosines with their story than long ones (a headline shares a few terms with a
+centroid of hundreds), so the threshold scales with the square root of an article's length below
+`SHORT_TERMS` distinct terms: a lone headline needs less overlap than a full report.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from slugify import slugify
+
+from .features import Vector, Vectors, cosine, tfidf_vectors
+from .model import Article, Story
+
+SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
+INDEX_TERMS = 20  # an article's strongest terms, by which stories that might suit it are found
+MAX_POSTING = 2000  # a term in more stories than this finds no candidates (it is not distinctive)
+
+
+@dataclass(frozen=True, slots=True)
+class StorySettings:
+    threshold: float  # cosine between an article and a story's centroid at which it joins
+    window_days: int  # a story that no article has joined for this long stays closed
+    passes: int = 3  # one online pass, then refinement passes (1: purely online)
+
+
+class StoryIndex:
+    """Stories as sums of their members' unit vectors, found through an inverted index of terms.
+
+    `add` assigns an article online (to an existing story or a new one); `refine` moves articles to
+    their best story. Both are deterministic: ties go to the smaller story key.
+    """
+
+    def __init__(self, settings: StorySettings, vectors: Vectors):
+        self.settings = settings
+        self.vectors = vectors
+        self.sums: dict[str, Vector] = {}
+        self.norm2: dict[str, float] = {}
+        self.members: dict[str, list[str]] = {}
+        self.dates: dict[str, Counter[date]] = {}
+        self.story_of: dict[str, str] = {}
+        self.published: dict[str, date | None] = {}
+        self.postings: dict[str, set[str]] = defaultdict(set)
+
+    # --- what an article may join ---------------------------------------------------------------
+
+    def _threshold(self, aid: str) -> float:
+        return self.settings.threshold * length_factor(self.vectors.sizes.get(aid, SHORT_TERMS))
+
+    def _open_for(self, key: str, day: date | None) -> bool:
+        """A dated article joins a story only within the window of the story's dated articles."""
+        dates = self.dates[key]
+        if day is None or not dates:
+            return True
+        window = self.settings.window_days
+        return (min(dates) - day).days <= window and (day - max(dates)).days <= window
+
+    def _similarity(self, v: Vector, key: str) -> float:
+        total = self.sums[key]
+        dot = sum(x * total.get(t, 0.0) for t, x in v.items())
+        return dot / math.sqrt(self.norm2[key]) if self.norm2[key] > 0 else 0.0
+
+    def _strongest(self, aid: str) -> list[str]:
+        v = self.vectors.by_id[aid]
+        return sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
+
+    def best_story(self, aid: str, also: Iterable[str] = ()) -> str | None:
+        """The open story most similar to the article, if it reaches the article's threshold."""
+        candidates = set(also)
+        for t in self._strongest(aid):
+            posting = self.postings.get(t)
+            if posting and len(posting) <= MAX_POSTING:
+                candidates |= posting
+        v, day = self.vectors.by_id[aid], self.published[aid]
+        threshold = self._threshold(aid)
+        best, best_margin = None, 1.0
+        for key in sorted(candidates):
+            if key in self.members and self._open_for(key, day):
+                margin = self._similarity(v, key) / threshold
+                if margin >= best_margin and (best is None or margin > best_margin):
+                    best, best_margin = key, margin
+        return best
+
+    # --- changing the stories -------------------------------------------------------------------
+
+    def _join(self, aid: str, key: str) -> None:
+        v = self.vectors.by_id[aid]
+        total = self.sums.setdefault(key, {})
+        dot = sum(x * total.get(t, 0.0) for t, x in v.items())
+        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * dot + sum(x * x for x in v.values())
+        for t, x in v.items():
+            total[t] = total.get(t, 0.0) + x
+        self.members.setdefault(key, []).append(aid)
+        self.dates.setdefault(key, Counter())
+        if self.published[aid]:
+            self.dates[key][self.published[aid]] += 1
+        self.story_of[aid] = key
+        for t in self._strongest(aid):
+            self.postings[t].add(key)
+
+    def _leave(self, aid: str) -> None:
+        key = self.story_of.pop(aid)
+        members = self.members[key]
+        members.remove(aid)
+        if not members:
+            for name in (self.members, self.sums, self.norm2, self.dates):
+                del name[key]
+            return  # stale postings to it are skipped by best_story
+        v, total = self.vectors.by_id[aid], self.sums[key]
+        dot = sum(x * total[t] for t, x in v.items())
+        self.norm2[key] = max(0.0, self.norm2[key] - 2 * dot + sum(x * x for x in v.values()))
+        for t, x in v.items():
+            left = total[t] - x
+            if left > 1e-12:
+                total[t] = left
+            else:
+                del total[t]
+        if self.published[aid]:
+            self.dates[key][self.published[aid]] -= 1
+            self.dates[key] += Counter()  # drop zero counts
+
+    def _new_key(self, aid: str) -> str:
+        key, n = aid, 1
+        while key in self.members:
+            key, n = f"{aid}~{n}", n + 1
+        return key
+
+    def add(self, article: Article) -> str:
+        """Put one new article in the story it suits, or in a new story keyed by its id."""
+        self.published[article.id] = article.published
+        key = self.best_story(article.id)
+        self._join(article.id, key if key is not None else self._new_key(article.id))
+        return self.story_of[article.id]
+
+    def refine(self, order: list[str]) -> int:
+        """One pass: each article moves to the story that suits it best; returns how many moved."""
+        moved = 0
+        for aid in order:
+            old = self.story_of[aid]
+            self._leave(aid)
+            key = self.best_story(aid, also=[old] if old in self.members else [])
+            new = key if key is not None else self._new_key(aid)
+            self._join(aid, new)
+            moved += new != old
+        return moved
+
+    def clusters(self) -> list[list[str]]:
+        return sorted(sorted(m) for m in self.members.values())
+
+    def centroid_similarity(self, aid: str) -> float:
+        return self._similarity(self.vectors.by_id[aid], self.story_of[aid])
+
+
+def length_factor(size: int) -> float:
+    """How much of the threshold an article of `size` distinct terms must reach (1 at SHORT_TERMS and above)."""
+    return min(1.0, math.sqrt(size / SHORT_TERMS))
+
+
+def join_score(vectors: Vectors, x: str, y: str) -> float:
+    """Two articles' cosine in units of the threshold they would meet: >= story_threshold joins them."""
+    factor = length_factor(min(vectors.sizes.get(x, SHORT_TERMS), vectors.sizes.get(y, SHORT_TERMS)))
+    return cosine(vectors.by_id[x], vectors.by_id[y]) / factor if factor else 0.0
+
+
+def arrival_order(articles: Iterable[Article]) -> list[Article]:
+    """Dated articles by date, then the undated (which may join any story), each by id."""
+    return sorted(articles, key=lambda a: (a.published is None, a.published or date.min, a.id))
+
+
+def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None) -> StoryIndex:
+    """Cluster the originals (copies follow their originals later) and return the filled index."""
+    originals = [a for a in articles if a.duplicate_of is None]
+    index = StoryIndex(settings, vectors or tfidf_vectors(originals))
+    order = arrival_order(originals)
+    for a in order:
+        index.add(a)
+    ids = [a.id for a in order]
+    for _ in range(settings.passes - 1):
+        if not index.refine(ids):
+            break
+    return index
+
+
+def story_clusters(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None) -> list[list[str]]:
+    """Groups of article ids, one per story; each copy in its original's story."""
+    index = story_index(articles, settings, vectors)
+    return _with_copies(index.clusters(), articles)
+
+
+def _with_copies(clusters: list[list[str]], articles: list[Article]) -> list[list[str]]:
+    home = {i: n for n, ids in enumerate(clusters) for i in ids}
+    groups = [list(ids) for ids in clusters]
+    for a in articles:
+        if a.id not in home:
+            original = a.duplicate_of
+            if original in home:
+                home[a.id] = home[original]
+                groups[home[a.id]].append(a.id)
+            else:  # an article with no story yet (a copy of something absent): a story of its own
+                home[a.id] = len(groups)
+                groups.append([a.id])
+    return sorted(sorted(g) for g in groups)
+
+
+def stories(articles: list[Article], settings: StorySettings) -> list[Story]:
+    """Stories newest first, each with its lead article first; slugs unique and stable for a title."""
+    by_id = {a.id: a for a in articles}
+    index = story_index(articles, settings)
+    made = []
+    for ids in _with_copies(index.clusters(), articles):
+        # The lead: the original closest to the story's centroid (never a copy).
+        originals = [i for i in ids if by_id[i].duplicate_of is None] or ids
+        lead = min(originals, key=lambda i: (-round(index.centroid_similarity(i), 9) if i in index.story_of else 0.0,
+                                             by_id[i].title is None, i))
+        rest = sorted((i for i in ids if i != lead),
+                      key=lambda i: (by_id[i].duplicate_of is not None, by_id[i].published or date.max, i))
+        made.append((lead, [lead, *rest]))
+
+    def newest(item) -> tuple:
+        dates = [by_id[i].published for i in item[1] if by_id[i].published]
+        latest = max(dates) if dates else date.min
+        return (-latest.toordinal(), -len(item[1]), by_id[item[0]].display_title, item[0])
+
+    taken: set[str] = set()
+    result = []
+    for lead, ids in sorted(made, key=newest):
+        title = by_id[lead].display_title
+        base = slugify(title, max_length=80, word_boundary=True) or f"story-{slugify(lead) or 'untitled'}"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        result.append(Story(slug, title, tuple(ids)))
+    return result
