@@ -22,6 +22,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "copy_containment": ((int, float), 0.8, "share of the shorter text's word 5-grams found in the longer that makes it a copy"),
     "story_threshold": ((int, float), 0.32, "TF-IDF cosine between an article and a story's centroid at which it joins"),
     "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
+    "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
     "window_days": (int, 7, "a story no article has joined for this many days is closed"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
@@ -45,6 +46,7 @@ class Config:
     copy_containment: float = 0.8
     story_threshold: float = 0.32
     story_passes: int = 3
+    story_merge: float = 2.5
     claim_threshold: float = 0.22
     window_days: int = 7
     sources: dict = field(default_factory=dict)
@@ -63,7 +65,8 @@ class Config:
     def story_settings(self):
         from .stories import StorySettings
 
-        return StorySettings(float(self.story_threshold), self.window_days, max(1, self.story_passes))
+        return StorySettings(float(self.story_threshold), self.window_days, max(1, self.story_passes),
+                             float(self.story_merge))
 
     def override(self, article_id: str) -> dict:
         return self.overrides.get(article_id) or {}

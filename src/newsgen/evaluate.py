@@ -119,7 +119,7 @@ def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = N
     vectors = tfidf_vectors(a for a in articles if a.duplicate_of is None)
     prep = time.perf_counter() - start
     for t in thresholds or [config.story_threshold]:
-        settings = StorySettings(t, config.window_days, passes or config.story_passes)
+        settings = replace(config.story_settings, threshold=t, passes=passes or config.story_passes)
         start = time.perf_counter()
         pred = story_clusters(articles, settings, vectors)
         seconds = prep + time.perf_counter() - start
@@ -206,7 +206,9 @@ def eval_copies(path: Path, config: Config) -> list[str]:
     articles = [record_article(r) for r in records]
     same_text: dict[str, list[str]] = defaultdict(list)
     for r in records:
-        same_text[" ".join((r.get("text") or "").split())].append(str(r["id"]))
+        text = " ".join((r.get("text") or "").split())
+        if text:  # two empty bodies are not copies of each other
+            same_text[text].append(str(r["id"]))
     gold = {frozenset(p) for ids in same_text.values() for p in combinations(ids, 2)}
     links = copies(articles, config.duplicate_threshold, config.copy_containment)
     groups: dict[str, set[str]] = defaultdict(set)
@@ -214,12 +216,22 @@ def eval_copies(path: Path, config: Config) -> list[str]:
         groups[link.original].update({link.original, link.copy})
     found = {frozenset(p) for ids in groups.values() for p in combinations(sorted(ids), 2)}
     missed, extra = gold - found, found - gold
+    by_id = {a.id: a for a in articles}
+    title = {str(r["id"]): " ".join(str(r.get("title") or "").split()).casefold() for r in records}
+    same_headline = [p for p in extra if len({title[i] for i in p}) == 1 and title[min(p)]]
     lines = [f"{path}: {len(records)} articles, {len(gold)} pairs with the same text; "
              f"found {len(found & gold)}, missed {len(missed)}, other pairs flagged {len(extra)} "
-             f"| {time.perf_counter() - start:.1f} s"]
-    by_id = {a.id: a for a in articles}
-    for pair in sorted(extra, key=sorted)[:20]:
+             f"({len(same_headline)} of them under the same headline) | {time.perf_counter() - start:.1f} s"]
+    story = {str(r["id"]): r.get("cluster") for r in records}
+    if any(story.values()):
+        across = [p for p in extra if len({story[i] for i in p}) > 1]
+        lines.append(f"  of the other pairs flagged, {len(across)} join articles of different gold stories")
+    for pair in sorted(missed, key=sorted)[:20]:
+        lines.append(f"  missed {' ~ '.join(sorted(pair))}")
+    for pair in sorted(extra, key=sorted):
         a, b = sorted(pair)
         x, y = shingles(by_id[a].body_text), shingles(by_id[b].body_text)
-        lines.append(f"  flagged {a} ~ {b}: Jaccard {len(x & y) / max(1, len(x | y)):.2f}")
+        jaccard, contained = overlap(len(x & y), len(x), len(y))
+        lines.append(f"  flagged {a} ~ {b}: Jaccard {jaccard:.2f}, containment {contained:.2f}"
+                     f"{', same headline' if pair in same_headline else ''}")
     return lines

@@ -27,6 +27,8 @@ from .model import Article, Story
 SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
 INDEX_TERMS = 20  # an article's strongest terms, by which stories that might suit it are found
 MAX_POSTING = 2000  # a term in more stories than this finds no candidates (it is not distinctive)
+MERGE_TERMS = 30  # a story's strongest centroid terms, by which stories to merge with are found
+MERGE_POSTING = 200  # ... a term among the strongest of more stories than this finds none
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class StorySettings:
     threshold: float  # cosine between an article and a story's centroid at which it joins
     window_days: int  # a story that no article has joined for this long stays closed
     passes: int = 3  # one online pass, then refinement passes (1: purely online)
+    merge: float = 0.0  # centroid cosine, in units of the threshold, at which two stories merge (0: never)
 
 
 class StoryIndex:
@@ -156,6 +159,61 @@ class StoryIndex:
             moved += new != old
         return moved
 
+    def merge_similar(self, factor: float) -> int:
+        """Join stories whose centroids are alike (cosine >= factor x threshold, scaled down for stories of
+        short texts): two halves of one story that formed apart, which no single article can bridge.
+        Returns how many stories were merged away."""
+        unit = {}
+        for key, total in self.sums.items():
+            norm = math.sqrt(self.norm2[key]) or 1.0
+            unit[key] = {t: x / norm for t, x in total.items()}
+        short = {key: sum(length_factor(self.vectors.sizes.get(a, SHORT_TERMS)) for a in m) / len(m)
+                 for key, m in self.members.items()}
+        postings: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(unit):
+            c = unit[key]
+            for t in sorted(c, key=lambda t: (-c[t], t))[:MERGE_TERMS]:
+                postings[t].append(key)
+        pairs: set[tuple[str, str]] = set()
+        for keys in postings.values():
+            if 1 < len(keys) <= MERGE_POSTING:
+                pairs.update((x, y) for i, x in enumerate(keys) for y in keys[i + 1:])
+        scored = []
+        for x, y in pairs:
+            if self._apart(x, y):
+                continue
+            score = cosine(unit[x], unit[y]) / (factor * self.settings.threshold * max(short[x], short[y]))
+            if score >= 1.0:
+                scored.append((-score, x, y))
+        parent = {k: k for k in unit}
+
+        def find(k: str) -> str:
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for _, x, y in sorted(scored):
+            rx, ry = find(x), find(y)
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+        merged = 0
+        for key in sorted(unit):
+            home = find(key)
+            if home != key:
+                for aid in list(self.members[key]):
+                    self._leave(aid)
+                    self._join(aid, home)
+                merged += 1
+        return merged
+
+    def _apart(self, x: str, y: str) -> bool:
+        dx, dy = self.dates[x], self.dates[y]
+        if not dx or not dy:
+            return False
+        window = self.settings.window_days
+        return (min(dy) - max(dx)).days > window or (min(dx) - max(dy)).days > window
+
     def clusters(self) -> list[list[str]]:
         return sorted(sorted(m) for m in self.members.values())
 
@@ -190,6 +248,8 @@ def story_index(articles: list[Article], settings: StorySettings, vectors: Vecto
     for _ in range(settings.passes - 1):
         if not index.refine(ids):
             break
+    if settings.merge > 0 and index.merge_similar(settings.merge) and settings.passes > 1:
+        index.refine(ids)  # members of a merged story may now suit another one better
     return index
 
 

@@ -1,0 +1,221 @@
+
+from newsgen.config import Config
+from newsgen.copies import copies, mark_copies, shingles
+from newsgen.features import terms
+from newsgen.stories import StorySettings, stories
+from newsgen.loader import load_articles
+
+from conftest import FIXTURES
+
+
+def test_numbers_meet_in_every_spelling():
+    assert "1000" in terms("over a thousand containers")
+    assert "1000" in terms("over 1,000 containers")
+    assert "1000" in terms("over 1K containers")
+    assert "2500000" in terms("2.5 million people")
+
+
+def test_shingle_jaccard_matches_exact_value():
+    a = shingles("one two three four five six seven")
+    b = shingles("one two three four five six eight")
+    assert len(a) == 3 and len(b) == 3 and len(a & b) == 2
+
+
+def test_seeds_and_made_up_stories_group_by_event(seeds_and_stories):
+    config = Config()
+    arts = mark_copies(list(load_articles(config, seeds_and_stories).articles), config.duplicate_threshold)
+    found = {frozenset(s.article_ids) for s in stories(arts, config.story_settings)}
+    seeds = frozenset(a.id for a in arts if a.id[:3].isdigit())
+    assert seeds in found  # the five seeds are one story
+    gold = {}
+    import yaml
+    for name, exp in yaml.safe_load((FIXTURES / "expected.yaml").read_text()).items():
+        gold.setdefault(exp["story"], set()).add(name.rsplit(".", 1)[0])
+    for label, ids in gold.items():
+        assert frozenset(ids) in found, label  # two wildfires a month apart stay two stories
+    assert len(found) == 1 + len(gold)
+
+
+def test_copies_with_different_junk_are_marked(write_tree):
+    body = ("The harbour council voted on Tuesday to open a second ferry route to the outer islands, "
+            "ending two years of debate. Council members approved the plan by seven votes to two after "
+            "a four-hour meeting. The new route will begin in the spring, with three crossings a day.")
+    folder = write_tree({
+        "a.md": f"---\ntitle: Ferry route approved\nsource: Harbour Gazette\npublished: 2025-03-04\n---\n{body}\n",
+        "b.txt": f"Subscribe to our newsletter\n\nFerry route approved for islands\n\n{body}\n\nRelated stories\n\nOther news\n",
+        "c.md": "---\ntitle: Rail fares rise\nsource: Coast Post\n---\nRail fares will rise by four percent "
+                "in April, the transport authority said, blaming higher energy costs for trains.\n",
+    })
+    arts = list(load_articles(Config(), folder).articles)
+    links = copies(arts, 0.5)
+    assert set(links) == {"b"} and links["b"].original == "a" and links["b"].reuse == 1.0
+    marked = {a.id: a for a in mark_copies(arts, 0.5)}
+    assert marked["b"].duplicate_of == "a" and marked["c"].duplicate_of is None
+    found = stories(list(marked.values()), Config().story_settings)
+    assert {frozenset(s.article_ids) for s in found} == {frozenset({"a", "b"}), frozenset({"c"})}
+    story = next(s for s in found if "a" in s.article_ids)
+    assert story.article_ids[0] == "a"  # a copy never leads its story
+
+
+def test_time_window_keeps_dated_articles_apart(write_tree):
+    text = ("A wildfire near the town of Elmford forced 2,000 residents to evacuate as crews from the "
+            "state fire service fought the blaze with air tankers and helicopters through the night.")
+    folder = write_tree({"a.md": f"---\ntitle: Fire near Elmford\npublished: 2025-07-01\n---\n{text}\n",
+                         "b.md": f"---\ntitle: Fire near Elmford\npublished: 2025-09-01\n---\n{text} Again.\n"})
+    arts = list(load_articles(Config(), folder).articles)
+    assert len(stories(arts, StorySettings(0.32, 7))) == 2
+    assert len(stories(arts, StorySettings(0.32, 90))) == 1
+
+
+def test_a_copy_stays_in_its_originals_story(write_tree, tmp_path):
+    # A short wire item reprinted inside a long round-up: the round-up's words are mostly elsewhere,
+    # so by similarity alone the two would be different stories; the copy must still join its original.
+    wire = ("Rail fares will rise by four percent in April, the transport authority said on Monday, "
+            "blaming higher energy costs for running trains across the region.")
+    roundup = " ".join(f"Item {n}: the {w} festival opens on the {w} green with {n} stalls and music from {w} bands."
+                       for n, w in enumerate(["harvest", "lantern", "kite", "cheese", "boat", "film", "jazz",
+                                              "poetry", "garden", "craft", "chess", "dance"] * 3))
+    folder = write_tree({"wire.md": f"---\ntitle: Rail fares to rise\npublished: 2025-03-01\n---\n{wire}\n",
+                         "roundup.md": f"---\ntitle: Weekend round-up\npublished: 2025-03-02\n---\n{roundup}\n\n{wire}\n",
+                         "other.md": "---\ntitle: Fares protest\n---\nCommuters protested against higher rail "
+                                     "fares outside the transport authority, calling the energy costs excuse weak.\n"})
+    from newsgen.stories import story_index
+    arts = mark_copies(list(load_articles(Config(), folder).articles), 0.5)
+    by_id = {a.id: a for a in arts}
+    assert by_id["roundup"].duplicate_of == "wire"  # the earlier version is the original
+    assert by_id["roundup"].reuse == 1.0  # the whole of the shorter text (the wire item) is in the round-up
+    # copies take no part in clustering (they would count their original's words twice); they follow it
+    assert "roundup" not in story_index(arts, Config().story_settings).story_of
+    found = stories(arts, Config().story_settings)
+    home = {i: s.id for s in found for i in s.article_ids}
+    assert home["roundup"] == home["wire"]
+
+
+# --- copies: the index finds what exact comparison finds ------------------------------------------
+
+WIRE = ("The harbour council voted on Tuesday to open a second ferry route to the outer islands, ending two "
+        "years of debate. Council members approved the plan by seven votes to two after a four-hour meeting. "
+        "The new route will begin in the spring, with three crossings a day, and fares will match the "
+        "existing service. Islanders had campaigned for a decade, saying the single boat was often full "
+        "in summer and cancelled in winter storms. The operator said it would hire twelve crew and lease "
+        "a second vessel while a new one is built at the yard in the port.")
+
+
+def _article(aid: str, body: str, published=None):
+    from newsgen.model import Article, Block, Section, Source
+    return Article(aid, f"{aid}.txt", "txt", aid, None, None, Source(None, f"unknown-{aid}"), None, published,
+                   (), (Section(None, (Block("p", body),)),), ())
+
+
+def test_minhash_estimate_tracks_exact_jaccard():
+    import numpy as np
+    from newsgen.copies import fingerprint, minhash, overlap, shared_count
+    words = WIRE.split()
+    for cut in (5, 20, 40, 60):  # the same text with a growing tail replaced
+        edited = " ".join(words[:len(words) - cut] + [f"w{n}" for n in range(cut)])
+        a, b = fingerprint(WIRE), fingerprint(edited)
+        exact = overlap(shared_count(a, b), a.size, b.size)[0]
+        estimate = float(np.mean(minhash(a) == minhash(b)))
+        assert abs(estimate - exact) < 0.15, (cut, exact, estimate)
+
+
+def test_lightly_edited_reprint_and_excerpt_are_copies_unrelated_text_is_not():
+    from datetime import date
+    edited = (WIRE.replace("Tuesday", "Tuesday evening").replace("twelve", "12")
+              .replace("The operator said", "The ferry operator told reporters"))
+    page = " ".join(f"In other news, item {n} on the {w} market drew {n * 3} visitors to the square."
+                    for n, w in enumerate(["fish", "flower", "book", "craft", "antique", "food"] * 4)) + " " + WIRE
+    other = ("Rail fares will rise by four percent in April, the transport authority said, blaming higher "
+             "energy costs. Commuter groups called the rise unfair and asked for a freeze on season tickets.")
+    arts = [_article("wire", WIRE, date(2025, 3, 4)), _article("edited", edited, date(2025, 3, 5)),
+            _article("page", page, date(2025, 3, 6)), _article("other", other, date(2025, 3, 4))]
+    links = copies(arts, 0.5, 0.8)
+    assert set(links) == {"edited", "page"}
+    assert all(link.original == "wire" for link in links.values())  # the earliest version is the original
+    assert 0.5 < links["edited"].reuse < 1.0 and links["page"].reuse == 1.0
+
+
+def test_many_copies_of_one_text_form_one_group_without_all_pairs():
+    # 200 reprints: the LSH bucket is larger than FULL_BUCKET, so members are chained, not paired
+    from newsgen.copies import FULL_BUCKET
+    arts = [_article(f"r{n:03d}", WIRE + f" Reprinted by outlet number {n}.") for n in range(200)]
+    assert len(arts) > FULL_BUCKET
+    links = copies(arts, 0.5, 0.8)
+    assert len(links) == 199 and {link.original for link in links.values()} == {"r000"} or \
+        len({link.original for link in links.values()}) == 1
+
+
+def test_copy_is_not_an_independent_source_and_story_page_says_who_carried_it(write_tree, tmp_path):
+    from newsgen.cli import main
+    import json
+    folder = write_tree({
+        "orig.md": f"---\ntitle: Second ferry route approved\nsource: Harbour Gazette\npublished: 2025-03-04\n---\n{WIRE}\n",
+        "synd.txt": f"Subscribe to our newsletter\n\nFerry route approved\n\nBy Staff | Island Times\n\n{WIRE}\n\nRelated stories\n",
+        "own.md": "---\ntitle: Islanders welcome ferry vote\nsource: Coast Post\npublished: 2025-03-05\n---\n"
+                  "Islanders welcomed the harbour council's vote to open a second ferry route to the outer islands, "
+                  "saying the single boat was often full in summer. The council approved the plan by seven votes to "
+                  "two; the operator will lease a second vessel and crossings begin in the spring.\n",
+    })
+    out = tmp_path / "site"
+    assert main(["build", "--articles", str(folder), "--out", str(out), "-q"]) == 0
+    index = json.loads((out / "index.json").read_text())
+    assert len(index["stories"]) == 1
+    story = json.loads((out / index["stories"][0]["json"]).read_text())
+    by_id = {a["id"]: a for a in story["articles"]}
+    assert by_id["synd"]["duplicate_of"] == "orig" and by_id["synd"]["reuse"] == 1.0
+    assert story["coverage"] == {**story["coverage"], "sources": 2, "articles": 3}
+    page = (out / index["stories"][0]["page"]).read_text()
+    assert "Also carried by" in page and "Island Times" in page.split("Also carried by", 1)[1].split("</p>", 1)[0]
+
+
+# --- stories: the online index --------------------------------------------------------------------
+
+def test_new_articles_join_existing_stories_online(seeds_and_stories):
+    # Build the index from all but one article of each made-up story, then add the held-out ones:
+    # each must join its own story, not start one or join another.
+    import yaml
+    from newsgen.features import tfidf_vectors
+    from newsgen.stories import StoryIndex, arrival_order
+    config = Config()
+    arts = list(load_articles(config, seeds_and_stories).articles)
+    gold = {name.rsplit(".", 1)[0]: exp["story"]
+            for name, exp in yaml.safe_load((FIXTURES / "expected.yaml").read_text()).items()}
+    held = {}
+    for aid, story in sorted(gold.items()):
+        held.setdefault(story, aid)
+    later = set(held.values())
+    index = StoryIndex(config.story_settings, tfidf_vectors(arts))
+    for a in arrival_order(a for a in arts if a.id not in later):
+        index.add(a)
+    before = {k: list(v) for k, v in index.members.items()}
+    for a in arrival_order(a for a in arts if a.id in later):
+        key = index.add(a)
+        assert {gold.get(m) for m in index.members[key]} == {gold[a.id]}, a.id
+        assert len(index.members[key]) > 1  # joined a story that was there, did not start one
+    assert all(index.members[k][:len(v)] == v for k, v in before.items())  # nothing already placed moved
+
+
+def test_same_kind_different_event_stays_apart(write_tree):
+    # Two earthquakes a few days apart, two reports of each: the vocabulary of quakes is shared, the
+    # places, people and figures are not.
+    files = {
+        "karvash1.md": "---\ntitle: Deadly earthquake strikes Zagros town of Karvash\n---\nA magnitude 6.1 earthquake "
+        "struck near Karvash in the Zagros mountains early on Monday, killing 12 people, the national seismological "
+        "centre said. Rescue teams searched collapsed mud-brick houses in Karvash and nearby villages through the "
+        "day. Governor Reza Tahmasbi said schools in the province would stay closed until engineers inspect them.\n",
+        "karvash2.md": "---\ntitle: \"Karvash quake: death toll rises to 12 as aftershocks rattle survivors\"\n---\n"
+        "Survivors of Monday's 6.1 quake in Karvash spent the night outdoors as aftershocks shook the Zagros region. "
+        "Twelve people were killed and 80 injured, according to Governor Reza Tahmasbi, who asked for tents and "
+        "blankets. Many of the town's mud-brick homes collapsed; the Red Crescent sent two field hospitals.\n",
+        "oltrevia1.md": "---\ntitle: Earthquake in the Apennines damages medieval Oltrevia\n---\nA 5.4-magnitude "
+        "earthquake hit the Apennine village of Oltrevia on Saturday, the geophysics institute INGV said. Three "
+        "people died when the bell tower of San Rocco church fell onto a square. Mayor Marta Lenzi said 200 "
+        "residents had been moved to a sports hall while firefighters checked the old town's stone buildings.\n",
+        "oltrevia2.md": "---\ntitle: Oltrevia mourns three killed as church tower collapses in quake\n---\nThe "
+        "village of Oltrevia held a vigil for the three victims of Saturday's earthquake, which brought down the "
+        "bell tower of San Rocco. Mayor Marta Lenzi said the 5.4 tremor, felt as far as Perugia, left 200 people "
+        "unable to return home, and INGV recorded more than forty aftershocks.\n",
+    }
+    arts = mark_copies(list(load_articles(Config(), write_tree(files)).articles), 0.5)
+    found = {frozenset(s.article_ids) for s in stories(arts, Config().story_settings)}
+    assert found == {frozenset({"karvash1", "karvash2"}), frozenset({"oltrevia1", "oltrevia2"})}
