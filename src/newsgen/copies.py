@@ -17,6 +17,7 @@ and the earliest dated, else the fullest, version of a group is its original.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -24,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .model import Article
-from .text import fold, words
+from .text import fold_text, words
 
 if TYPE_CHECKING:  # NumPy is imported where it is used, so that a small build starts fast
     import numpy as np
@@ -36,6 +37,7 @@ SAMPLE_MOD = 16  # a shingle whose hash is 0 mod this is in the containment samp
 MIN_SAMPLES = 2  # texts sharing fewer sampled shingles than this are not containment candidates
 FULL_BUCKET = 64  # a bucket up to this size yields every pair; a larger one links each member to a few
 SEED = 20240101
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -47,7 +49,8 @@ def fingerprint(text: str, k: int = SHINGLE) -> np.ndarray:
     """Sorted unique 64-bit hashes of the text's word k-grams (case, accents of punctuation ignored)."""
     import numpy as np
 
-    tokens = [t for t in (fold(w) for w in words(text)) if t]
+    tokens = [t if t.isalnum() else _NON_WORD.sub("", t) for t in words(fold_text(text))]
+    tokens = [t for t in tokens if t]
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
     h = np.fromiter((_token_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))

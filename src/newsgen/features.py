@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Article
 from .text import split_sentences, words
@@ -76,6 +77,18 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 17)
+def _term(token: str) -> str | None:
+    """The term of one lower-case token: a normalised number, a stem, or None for a stop word."""
+    if token[:1].isdigit():
+        number = normalise_number(token)
+        if number is not None:
+            return number
+    if token in STOPWORDS or len(token) < 2:
+        return None
+    return stem(token)
+
+
 def terms(text: str) -> list[str]:
     """Content terms: lower case, stop words out, numbers normalised ('a thousand' -> '1000')."""
     out: list[str] = []
@@ -83,17 +96,15 @@ def terms(text: str) -> list[str]:
     for pos, token in enumerate(tokens):
         if token in NUMBER_WORDS:
             prev = tokens[pos - 1] if pos else ""
-            base = normalise_number(prev) if prev else None
+            base = normalise_number(prev) if prev[:1].isdigit() else None
             if base is not None and out and out[-1] == base:
                 out[-1] = normalise_number(str(float(base) * NUMBER_WORDS[token])) or out[-1]
             else:
                 out.append(str(NUMBER_WORDS[token]))
             continue
-        number = normalise_number(token)
-        if number is not None:
-            out.append(number)
-        elif token not in STOPWORDS and len(token) > 1:
-            out.append(stem(token))
+        term = _term(token)
+        if term is not None:
+            out.append(term)
     return out
 
 
@@ -105,12 +116,12 @@ def _names(text: str) -> tuple[set[str], list[str]]:
         tokens = words(sentence)
         previous = ""
         for pos, token in enumerate(tokens):
-            lower = token.lower()
-            if pos and token[:1].isupper() and lower not in STOPWORDS:
-                single.add(stem(lower))
+            term = _term(token.lower()) if pos and token[:1].isupper() else None
+            if term is not None:
+                single.add(term)
                 if previous:
-                    pairs.append(f"{previous}_{stem(lower)}")
-                previous = stem(lower)
+                    pairs.append(f"{previous}_{term}")
+                previous = term
             else:
                 previous = ""
     return single, pairs

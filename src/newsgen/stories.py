@@ -26,9 +26,10 @@ from .model import Article, Story
 
 SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
 INDEX_TERMS = 20  # an article's strongest terms, by which stories that might suit it are found
-MAX_POSTING = 2000  # a term in more stories than this finds no candidates (it is not distinctive)
+MAX_POSTING = 1000  # a term in more stories of one time bucket than this finds none (it is not distinctive)
+MAX_CANDIDATES = 8  # stories compared with an article: those sharing most of its strongest terms
 MERGE_TERMS = 30  # a story's strongest centroid terms, by which stories to merge with are found
-MERGE_POSTING = 200  # ... a term among the strongest of more stories than this finds none
+MERGE_POSTING = 1000  # ... a term among the strongest of more stories than this finds none
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,13 @@ class StoryIndex:
         self.norm2: dict[str, float] = {}
         self.members: dict[str, list[str]] = {}
         self.dates: dict[str, Counter[date]] = {}
+        self.span: dict[str, tuple[date, date] | None] = {}  # first and last stated date
         self.story_of: dict[str, str] = {}
         self.published: dict[str, date | None] = {}
-        self.postings: dict[str, set[str]] = defaultdict(set)
+        self.strongest: dict[str, list[str]] = {}
+        # term -> time bucket -> stories: a story is found only from articles near it in time
+        self.postings: dict[str, dict[int | None, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.width = max(1, settings.window_days)
 
     # --- what an article may join ---------------------------------------------------------------
 
@@ -64,28 +69,39 @@ class StoryIndex:
 
     def _open_for(self, key: str, day: date | None) -> bool:
         """A dated article joins a story only within the window of the story's dated articles."""
-        dates = self.dates[key]
-        if day is None or not dates:
+        span = self.span[key]
+        if day is None or span is None:
             return True
         window = self.settings.window_days
-        return (min(dates) - day).days <= window and (day - max(dates)).days <= window
+        return (span[0] - day).days <= window and (day - span[1]).days <= window
+
+    def _bucket(self, day: date | None) -> int | None:
+        return day.toordinal() // self.width if day else None
+
+    def _candidates(self, aid: str) -> list[str]:
+        """Stories sharing the most of the article's strongest terms, in its time buckets."""
+        bucket = self._bucket(self.published[aid])
+        hits: Counter[str] = Counter()
+        for t in self.strongest[aid]:
+            buckets = self.postings.get(t)
+            if not buckets:
+                continue
+            near = buckets.keys() if bucket is None else (bucket - 1, bucket, bucket + 1, None)
+            for b in near:
+                found = buckets.get(b)
+                if found and len(found) <= MAX_POSTING:
+                    hits.update(found)
+        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [key for key, _ in ranked[:MAX_CANDIDATES]]
 
     def _similarity(self, v: Vector, key: str) -> float:
         total = self.sums[key]
         dot = sum(x * total.get(t, 0.0) for t, x in v.items())
         return dot / math.sqrt(self.norm2[key]) if self.norm2[key] > 0 else 0.0
 
-    def _strongest(self, aid: str) -> list[str]:
-        v = self.vectors.by_id[aid]
-        return sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
-
     def best_story(self, aid: str, also: Iterable[str] = ()) -> str | None:
         """The open story most similar to the article, if it reaches the article's threshold."""
-        candidates = set(also)
-        for t in self._strongest(aid):
-            posting = self.postings.get(t)
-            if posting and len(posting) <= MAX_POSTING:
-                candidates |= posting
+        candidates = set(also) | set(self._candidates(aid))
         v, day = self.vectors.by_id[aid], self.published[aid]
         threshold = self._threshold(aid)
         best, best_margin = None, 1.0
@@ -107,18 +123,23 @@ class StoryIndex:
             total[t] = total.get(t, 0.0) + x
         self.members.setdefault(key, []).append(aid)
         self.dates.setdefault(key, Counter())
-        if self.published[aid]:
-            self.dates[key][self.published[aid]] += 1
+        self.span.setdefault(key, None)
+        day = self.published[aid]
+        if day:
+            self.dates[key][day] += 1
+            span = self.span[key]
+            self.span[key] = (min(span[0], day), max(span[1], day)) if span else (day, day)
         self.story_of[aid] = key
-        for t in self._strongest(aid):
-            self.postings[t].add(key)
+        bucket = self._bucket(day)
+        for t in self.strongest[aid]:
+            self.postings[t][bucket].add(key)
 
     def _leave(self, aid: str) -> None:
         key = self.story_of.pop(aid)
         members = self.members[key]
         members.remove(aid)
         if not members:
-            for name in (self.members, self.sums, self.norm2, self.dates):
+            for name in (self.members, self.sums, self.norm2, self.dates, self.span):
                 del name[key]
             return  # stale postings to it are skipped by best_story
         v, total = self.vectors.by_id[aid], self.sums[key]
@@ -130,9 +151,13 @@ class StoryIndex:
                 total[t] = left
             else:
                 del total[t]
-        if self.published[aid]:
-            self.dates[key][self.published[aid]] -= 1
-            self.dates[key] += Counter()  # drop zero counts
+        day = self.published[aid]
+        if day:
+            dates = self.dates[key]
+            dates[day] -= 1
+            if not dates[day]:
+                del dates[day]
+                self.span[key] = (min(dates), max(dates)) if dates else None
 
     def _new_key(self, aid: str) -> str:
         key, n = aid, 1
@@ -143,6 +168,8 @@ class StoryIndex:
     def add(self, article: Article) -> str:
         """Put one new article in the story it suits, or in a new story keyed by its id."""
         self.published[article.id] = article.published
+        v = self.vectors.by_id[article.id]
+        self.strongest[article.id] = sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
         key = self.best_story(article.id)
         self._join(article.id, key if key is not None else self._new_key(article.id))
         return self.story_of[article.id]
@@ -170,14 +197,21 @@ class StoryIndex:
         short = {key: sum(length_factor(self.vectors.sizes.get(a, SHORT_TERMS)) for a in m) / len(m)
                  for key, m in self.members.items()}
         postings: dict[str, list[str]] = defaultdict(list)
+        tops = {}
         for key in sorted(unit):
             c = unit[key]
-            for t in sorted(c, key=lambda t: (-c[t], t))[:MERGE_TERMS]:
+            tops[key] = sorted(c, key=lambda t: (-c[t], t))[:MERGE_TERMS]
+            for t in tops[key]:
                 postings[t].append(key)
         pairs: set[tuple[str, str]] = set()
-        for keys in postings.values():
-            if 1 < len(keys) <= MERGE_POSTING:
-                pairs.update((x, y) for i, x in enumerate(keys) for y in keys[i + 1:])
+        for x in sorted(unit):
+            hits: Counter[str] = Counter()
+            for t in tops[x]:
+                if len(postings[t]) <= MERGE_POSTING:
+                    hits.update(postings[t])
+            del hits[x]
+            for y, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]:
+                pairs.add((x, y) if x < y else (y, x))
         scored = []
         for x, y in pairs:
             if self._apart(x, y):
@@ -208,11 +242,11 @@ class StoryIndex:
         return merged
 
     def _apart(self, x: str, y: str) -> bool:
-        dx, dy = self.dates[x], self.dates[y]
-        if not dx or not dy:
+        sx, sy = self.span[x], self.span[y]
+        if not sx or not sy:
             return False
         window = self.settings.window_days
-        return (min(dy) - max(dx)).days > window or (min(dx) - max(dy)).days > window
+        return (sy[0] - sx[1]).days > window or (sx[0] - sy[1]).days > window
 
     def clusters(self) -> list[list[str]]:
         return sorted(sorted(m) for m in self.members.values())

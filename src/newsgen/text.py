@@ -18,10 +18,16 @@ def normalize_line(line: str) -> str:
     return _SPACES.sub(" ", line).strip()
 
 
+def fold_text(text: str) -> str:
+    """Compatibility forms, quotes and dashes made plain, case folded: words stay apart."""
+    if text.isascii():  # nothing to normalise or translate; casefold is lower for ASCII
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+
+
 def fold(text: str) -> str:
     """A comparison key: case, accents of quotes and dashes, spacing and punctuation ignored."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return re.sub(r"[\W_]+", "", text)
+    return re.sub(r"[\W_]+", "", fold_text(text))
 
 
 def plain_quotes(text: str) -> str:
