@@ -43,3 +43,21 @@ def test_eval_commands_print_figures(tmp_path, capsys):
     assert main(["eval", "pairs", str(pairs)]) == 0
     assert "P 1.000 R 1.000 F1 1.000" in capsys.readouterr().out
     assert main(["eval", "clusters", str(tmp_path / "missing.jsonl")]) == 1
+
+
+def test_eval_clusters_with_a_folder_mixed_in_reports_whether_its_stories_hold(tmp_path, capsys):
+    from newsgen.evaluate import mixed_verdict
+    assert mixed_verdict([["with:a", "with:b"], ["x"]], [["with:a", "with:b"]], {"x"}).startswith(
+        "mixed-in stories kept whole: 1 of 1; labelled articles joining them: 0")
+    assert "kept whole: 0 of 1" in mixed_verdict([["with:a"], ["with:b", "x"]], [["with:a", "with:b"]], {"x"})
+    assert "joining them: 1 (x)" in mixed_verdict([["with:a", "with:b", "x"]], [["with:a", "with:b"]], {"x"})
+    # a file without gold stories: only the mix can be reported, and the seeds must come out as one story
+    records = tmp_path / "nogold.jsonl"
+    records.write_text("".join(json.dumps({"id": str(n), "title": t, "text": t + " " + t, "date": None}) + "\n"
+                               for n, t in enumerate(["The central bank cut its key interest rate to 4.25 percent.",
+                                                      "A new bridge opened over the river after three years of work."])))
+    assert main(["eval", "clusters", str(records)]) == 1
+    assert "no record has a `cluster`" in capsys.readouterr().err
+    from conftest import SEEDS
+    assert main(["eval", "clusters", str(records), "--with", str(SEEDS)]) == 0
+    assert "mixed-in stories kept whole: 1 of 1; labelled articles joining them: 0" in capsys.readouterr().out

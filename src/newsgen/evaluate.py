@@ -110,7 +110,10 @@ def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = N
     records = read_jsonl(path)
     start = time.perf_counter()
     articles = [record_article(r) for r in records]
-    gold = {str(r["id"]): str(r["cluster"]) for r in records}
+    gold = {str(r["id"]): str(r["cluster"]) for r in records if r.get("cluster") is not None}
+    if not gold and not mix:
+        raise BuildError(str(path), "no record has a `cluster` (gold story): nothing to score; "
+                                    "use --with DIR to see how a folder's stories fare among these articles")
     extra, extra_stories = _mixed_in(mix, config) if mix else ([], [])
     lines = [f"{path}: {len(records)} articles, {len(set(gold.values()))} gold stories "
              f"(loaded and cleaned in {time.perf_counter() - start:.1f} s)"]
@@ -123,12 +126,17 @@ def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = N
         start = time.perf_counter()
         pred = story_clusters(articles, settings, vectors)
         seconds = prep + time.perf_counter() - start
-        s = cluster_scores([[i for i in ids if i in gold] for ids in pred if any(i in gold for i in ids)], gold)
-        lines.append(f"story_threshold {t:.2f}: B-cubed P {s.bcubed[0]:.3f} R {s.bcubed[1]:.3f} F1 {s.bcubed[2]:.3f}"
-                     f" | pairwise P {s.pairwise[0]:.3f} R {s.pairwise[1]:.3f} F1 {s.pairwise[2]:.3f}"
-                     f" | ARI {s.ari:.3f} | {s.predicted} predicted, {s.gold} gold | {seconds:.1f} s")
+        if gold:
+            s = cluster_scores([[i for i in ids if i in gold] for ids in pred if any(i in gold for i in ids)], gold)
+            lines.append(f"story_threshold {t:.2f}: B-cubed P {s.bcubed[0]:.3f} R {s.bcubed[1]:.3f} F1 {s.bcubed[2]:.3f}"
+                         f" | pairwise P {s.pairwise[0]:.3f} R {s.pairwise[1]:.3f} F1 {s.pairwise[2]:.3f}"
+                         f" | ARI {s.ari:.3f} | {s.predicted} predicted, {s.gold} gold | {seconds:.1f} s")
+        else:
+            lines.append(f"story_threshold {t:.2f}: {len(pred)} stories, "
+                         f"{sum(1 for ids in pred if len(ids) > 1)} of two or more articles | {seconds:.1f} s")
         if mix:
-            lines.append("  " + mixed_verdict(pred, extra_stories, set(gold)))
+            labelled = {str(r["id"]) for r in records}
+            lines.append("  " + mixed_verdict(pred, extra_stories, labelled))
     return lines
 
 
