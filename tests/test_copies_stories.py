@@ -219,3 +219,24 @@ def test_same_kind_different_event_stays_apart(write_tree):
     arts = mark_copies(list(load_articles(Config(), write_tree(files)).articles), 0.5)
     found = {frozenset(s.article_ids) for s in stories(arts, Config().story_settings)}
     assert found == {frozenset({"karvash1", "karvash2"}), frozenset({"oltrevia1", "oltrevia2"})}
+
+
+def test_a_story_closes_window_days_after_it_began(write_tree):
+    # Three reports of one trial, on days 0, 5 and 10: with a 7-day window no story may hold both the
+    # first and the third, although each is within 7 days of the second (a story may not chain on for
+    # months); with 14 days they are one story.
+    reports = [
+        "The fraud trial of former Lakeside Bank chief Harold Wren opened in Marlow, with prosecutors saying "
+        "he hid 40 million in losses from auditors and regulators for three years.",
+        "Harold Wren's fraud trial in Marlow heard from a former Lakeside Bank auditor, who said the 40 million "
+        "in losses were kept off the bank's books on Wren's orders.",
+        "Jurors in Marlow began deliberating in the fraud trial of Harold Wren, the former Lakeside Bank chief "
+        "accused of hiding 40 million in losses from auditors.",
+    ]
+    files = {f"day{d}.md": f"---\ntitle: Wren fraud trial, day {d}\npublished: 2025-05-{1 + d:02d}\n---\n{text}\n"
+             for d, text in zip((0, 5, 10), reports)}
+    arts = mark_copies(list(load_articles(Config(), write_tree(files)).articles), 0.5)
+    week = {frozenset(s.article_ids) for s in stories(arts, StorySettings(0.3, 7))}
+    assert len(week) == 2 and not any({"day0", "day10"} <= s for s in week)
+    fortnight = {frozenset(s.article_ids) for s in stories(arts, StorySettings(0.3, 14))}
+    assert fortnight == {frozenset({"day0", "day5", "day10"})}

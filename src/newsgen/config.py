@@ -20,7 +20,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "output": (str, "site", "the output folder, relative to site.yaml"),
     "duplicate_threshold": ((int, float), 0.5, "word 5-gram Jaccard at which an article is a copy of another"),
     "copy_containment": ((int, float), 0.8, "share of the shorter text's word 5-grams found in the longer that makes it a copy"),
-    "story_threshold": ((int, float), 0.32, "TF-IDF cosine between an article and a story's centroid at which it joins"),
+    "story_threshold": ((int, float), 0.3, "TF-IDF cosine between an article and a story's centroid at which it joins"),
     "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
     "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
@@ -44,7 +44,7 @@ class Config:
     output: str = "site"
     duplicate_threshold: float = 0.5
     copy_containment: float = 0.8
-    story_threshold: float = 0.32
+    story_threshold: float = 0.3
     story_passes: int = 3
     story_merge: float = 2.5
     claim_threshold: float = 0.22

@@ -27,6 +27,7 @@ from .model import Article, Story
 SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
 INDEX_TERMS = 20  # an article's strongest terms, by which stories that might suit it are found
 MAX_POSTING = 1000  # a term in more stories of one time bucket than this finds none (it is not distinctive)
+UNDATED_FACTOR = 1.2  # an undated article joining a dated story, or the reverse, needs this much more: time cannot vouch
 MAX_CANDIDATES = 8  # stories compared with an article: those sharing most of its strongest terms
 MERGE_TERMS = 30  # a story's strongest centroid terms, by which stories to merge with are found
 MERGE_POSTING = 1000  # ... a term among the strongest of more stories than this finds none
@@ -68,29 +69,33 @@ class StoryIndex:
         return self.settings.threshold * length_factor(self.vectors.sizes.get(aid, SHORT_TERMS))
 
     def _open_for(self, key: str, day: date | None) -> bool:
-        """A dated article joins a story only within the window of the story's dated articles."""
+        """A dated article joins a story only if the story, with it, spans no more than the window:
+        a story older than `window_days` is closed."""
         span = self.span[key]
         if day is None or span is None:
             return True
-        window = self.settings.window_days
-        return (span[0] - day).days <= window and (day - span[1]).days <= window
+        return (max(span[1], day) - min(span[0], day)).days <= self.settings.window_days
 
     def _bucket(self, day: date | None) -> int | None:
         return day.toordinal() // self.width if day else None
 
     def _candidates(self, aid: str) -> list[str]:
-        """Stories sharing the most of the article's strongest terms, in its time buckets."""
+        """Stories sharing the most weight of the article's strongest terms, in its time buckets."""
         bucket = self._bucket(self.published[aid])
-        hits: Counter[str] = Counter()
+        v = self.vectors.by_id[aid]
+        hits: dict[str, float] = defaultdict(float)
         for t in self.strongest[aid]:
             buckets = self.postings.get(t)
             if not buckets:
                 continue
             near = buckets.keys() if bucket is None else (bucket - 1, bucket, bucket + 1, None)
+            found: set[str] = set()  # a story spanning several buckets counts once
             for b in near:
-                found = buckets.get(b)
-                if found and len(found) <= MAX_POSTING:
-                    hits.update(found)
+                posting = buckets.get(b)
+                if posting and len(posting) <= MAX_POSTING:
+                    found |= posting
+            for key in found:
+                hits[key] += v[t]  # a rough dot product: the article's weight on the shared term
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
         return [key for key, _ in ranked[:MAX_CANDIDATES]]
 
@@ -104,12 +109,15 @@ class StoryIndex:
         candidates = set(also) | set(self._candidates(aid))
         v, day = self.vectors.by_id[aid], self.published[aid]
         threshold = self._threshold(aid)
-        best, best_margin = None, 1.0
+        best, best_rank = None, 0.0
         for key in sorted(candidates):
             if key in self.members and self._open_for(key, day):
-                margin = self._similarity(v, key) / threshold
-                if margin >= best_margin and (best is None or margin > best_margin):
-                    best, best_margin = key, margin
+                unsure = (day is None) != (self.span[key] is None)
+                similarity = self._similarity(v, key)
+                if similarity < threshold * (UNDATED_FACTOR if unsure else 1.0):
+                    continue
+                if best is None or similarity > best_rank:
+                    best, best_rank = key, similarity
         return best
 
     # --- changing the stories -------------------------------------------------------------------
@@ -245,8 +253,7 @@ class StoryIndex:
         sx, sy = self.span[x], self.span[y]
         if not sx or not sy:
             return False
-        window = self.settings.window_days
-        return (sy[0] - sx[1]).days > window or (sx[0] - sy[1]).days > window
+        return (max(sx[1], sy[1]) - min(sx[0], sy[0])).days > self.settings.window_days
 
     def clusters(self) -> list[list[str]]:
         return sorted(sorted(m) for m in self.members.values())
