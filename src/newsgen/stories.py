@@ -27,6 +27,7 @@ from .model import Article, Story
 SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
 INDEX_TERMS = 20  # an article's strongest terms, by which stories that might suit it are found
 MAX_POSTING = 1000  # a term in more stories of one time bucket than this finds none (it is not distinctive)
+LENGTH_FLOOR = 0.3  # a text of under 9 terms is matched as if it had 9: one shared word must not be enough
 UNDATED_FACTOR = 1.2  # an undated article joining a dated story, or the reverse, needs this much more: time cannot vouch
 MAX_CANDIDATES = 8  # stories compared with an article: those sharing most of its strongest terms
 MERGE_TERMS = 30  # a story's strongest centroid terms, by which stories to merge with are found
@@ -264,7 +265,7 @@ class StoryIndex:
 
 def length_factor(size: int) -> float:
     """How much of the threshold an article of `size` distinct terms must reach (1 at SHORT_TERMS and above)."""
-    return min(1.0, math.sqrt(size / SHORT_TERMS))
+    return min(1.0, max(LENGTH_FLOOR, math.sqrt(size / SHORT_TERMS)))
 
 
 def join_score(vectors: Vectors, x: str, y: str) -> float:
