@@ -1,15 +1,18 @@
 """Stories: which articles report the same event.
 
 Stream clustering in the manner of Google News (Miranda et al., EMNLP 2018): articles arrive in date
-order; each is compared with the centroids of the open stories that share one of its strongest terms
-(an inverted index, so no article is compared with every other) and joins the most similar one when
-the cosine reaches the threshold, else starts a story of its own. Refinement passes then let each
-article move to the story that suits it best now that every story is known, which undoes the
-accidents of arrival order. A story closes when no article has joined it for `window_days`.
+order; each is compared with the centroids of the open stories with the most weight on its strongest
+terms (an inverted index bucketed by time, so no article is compared with every other) and joins the
+most similar one when the cosine reaches the threshold, else starts a story of its own. Refinement
+passes then let each article move to the story that suits it best now that every story is known,
+which undoes the accidents of arrival order; stories whose centroids are alike merge, and one more
+pass follows.
 
-Short texts reach lower cosines with their story than long ones (a headline shares a few terms with a
-centroid of hundreds), so the threshold scales with the square root of an article's length below
-`SHORT_TERMS` distinct terms: a lone headline needs less overlap than a full report.
+Time: a story spans at most `window_days` (older stories are closed), and where one side is dated and
+the other is not, time cannot vouch for the match, so the threshold is UNDATED_FACTOR times higher.
+Length: short texts reach lower cosines with their story than long ones (a headline shares a few terms
+with a centroid of hundreds), so the threshold scales with the square root of an article's length
+below SHORT_TERMS distinct terms, down to LENGTH_FLOOR of it.
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ MERGE_POSTING = 1000  # ... a term among the strongest of more stories than this
 @dataclass(frozen=True, slots=True)
 class StorySettings:
     threshold: float  # cosine between an article and a story's centroid at which it joins
-    window_days: int  # a story that no article has joined for this long stays closed
+    window_days: int  # the most days a story may span: a story older than this is closed
     passes: int = 3  # one online pass, then refinement passes (1: purely online)
     merge: float = 0.0  # centroid cosine, in units of the threshold, at which two stories merge (0: never)
 
