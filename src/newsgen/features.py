@@ -145,12 +145,37 @@ def article_terms(article: Article) -> Counter[str]:
     return counts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Vectors:
-    """Unit TF-IDF vectors by article id, and how many distinct terms each article has (its length)."""
+    """Unit TF-IDF vectors by article id, how many distinct terms each article has (its length), and the
+    document frequencies they were weighed with, so that articles arriving later are weighed alike."""
 
     by_id: dict[str, Vector]
     sizes: dict[str, int]
+    df: Counter[str]
+    n: int
+
+    def add(self, article: Article) -> Vector:
+        """Weigh a newly arrived article against the collection's frequencies (which it joins)."""
+        counts = article_terms(article)
+        self.df.update(counts.keys())
+        self.n += 1
+        self.sizes[article.id] = _size(counts)
+        self.by_id[article.id] = _unit(counts, self.df, self.n)
+        return self.by_id[article.id]
+
+
+def _size(counts: Counter[str]) -> int:
+    return sum(1 for t in counts if "_" not in t)  # name pairs are not words of the text
+
+
+def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
+    trust = n / (n + IDF_PRIOR_DOCS)
+    v = {t: (1 + math.log(k)) * (1 + trust * math.log((1 + n) / (1 + df[t]))) for t, k in counts.items()}
+    if len(v) > MAX_TERMS:
+        v = dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS])
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / norm for t, x in v.items()}
 
 
 def tfidf_vectors(articles: Iterable[Article]) -> Vectors:
@@ -160,15 +185,8 @@ def tfidf_vectors(articles: Iterable[Article]) -> Vectors:
     for c in counts.values():
         df.update(c.keys())
     n = len(counts)
-    trust = n / (n + IDF_PRIOR_DOCS)
-    by_id: dict[str, Vector] = {}
-    for aid, c in counts.items():
-        v = {t: (1 + math.log(k)) * (1 + trust * math.log((1 + n) / (1 + df[t]))) for t, k in c.items()}
-        if len(v) > MAX_TERMS:
-            v = dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS])
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        by_id[aid] = {t: x / norm for t, x in v.items()}
-    return Vectors(by_id, {aid: sum(1 for t in c if "_" not in t) for aid, c in counts.items()})
+    return Vectors({aid: _unit(c, df, n) for aid, c in counts.items()},
+                   {aid: _size(c) for aid, c in counts.items()}, df, n)
 
 
 def cosine(u: Vector, v: Vector) -> float:

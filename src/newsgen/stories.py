@@ -180,7 +180,7 @@ class StoryIndex:
     def add(self, article: Article) -> str:
         """Put one new article in the story it suits, or in a new story keyed by its id."""
         self.published[article.id] = article.published
-        v = self.vectors.by_id[article.id]
+        v = self.vectors.by_id.get(article.id) or self.vectors.add(article)
         self.strongest[article.id] = sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
         key = self.best_story(article.id)
         self._join(article.id, key if key is not None else self._new_key(article.id))
