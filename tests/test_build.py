@@ -148,3 +148,17 @@ def test_strict_turns_warnings_into_errors(write_tree, tmp_path, capsys):
     assert main(["build", "--articles", str(folder), "--out", str(out), "--strict"]) == 1
     assert f"{folder / 'a.md'}:3: front matter: unknown key 'mood'" in capsys.readouterr().err
     assert tree_digest(out) == before
+
+
+def test_grouping_settings_out_of_range_are_errors_naming_the_key(tmp_path, capsys):
+    for setting, value in [("story_threshold", 0), ("duplicate_threshold", 1.5), ("window_days", -1),
+                           ("story_passes", 0)]:
+        config = tmp_path / f"{setting}.yaml"
+        config.write_text(f"{setting}: {value}\n")
+        assert main(["build", "--config", str(config), "--out", str(tmp_path / "out"), "-q"]) == 1
+        err = capsys.readouterr().err
+        assert f"{config}: {setting}: {value} is out of range" in err and "Traceback" not in err
+    good = tmp_path / "good.yaml"
+    good.write_text("story_threshold: 0.25\nwindow_days: 0\nstory_merge: 0\n")
+    assert main(["build", "--config", str(good), "--articles", str(REPO / "articles"),
+                 "--out", str(tmp_path / "out"), "-q"]) == 0

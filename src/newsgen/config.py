@@ -29,6 +29,17 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "overrides": (dict, {}, "per article id: {title, source, url, published, author, tags}, overriding the loader"),
 }
 
+# Numeric settings and the values that make sense for them: (low, high, inclusive low).
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "duplicate_threshold": (0.0, 1.0, False),
+    "copy_containment": (0.0, 1.0, False),
+    "story_threshold": (0.0, 1.0, False),
+    "claim_threshold": (0.0, 1.0, False),
+    "story_passes": (1, 100, True),
+    "story_merge": (0.0, 100.0, True),
+    "window_days": (0, 36500, True),
+}
+
 OVERRIDE_KEYS = ("title", "source", "url", "published", "author", "tags", "dek")
 
 
@@ -106,6 +117,11 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         if isinstance(value, bool) or not isinstance(value, kind):
             expected = kind.__name__ if isinstance(kind, type) else "number"
             raise BuildError(str(path), f"{key}: expected {expected}, got {type(value).__name__}")
+        if key in RANGES:
+            low, high, closed = RANGES[key]
+            if not ((value >= low if closed else value > low) and value <= high):
+                raise BuildError(str(path), f"{key}: {value} is out of range "
+                                            f"({'from' if closed else 'above'} {low} to {high})")
         values[key] = value
     for article_id, entry in (values.get("overrides") or {}).items():
         if not isinstance(entry, dict):
