@@ -166,6 +166,8 @@ def test_copy_is_not_an_independent_source_and_story_page_says_who_carried_it(wr
     assert story["coverage"] == {**story["coverage"], "sources": 2, "articles": 3}
     page = (out / index["stories"][0]["page"]).read_text()
     assert "Also carried by" in page and "Island Times" in page.split("Also carried by", 1)[1].split("</p>", 1)[0]
+    front = (out / "index.html").read_text()
+    assert "Island Times</a> <span class=\"meta\">(copy)</span>" in front  # the front page says which outlet only copies
 
 
 # --- stories: the online index --------------------------------------------------------------------
