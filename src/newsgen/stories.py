@@ -16,6 +16,7 @@ below SHORT_TERMS distinct terms, down to LENGTH_FLOOR of it.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from datetime import date
 
 from slugify import slugify
 
-from .features import Vector, Vectors, cosine, tfidf_vectors
+from .features import Vector, Vectors, cosine, dot, tfidf_vectors
 from .model import Article, Story
 
 SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
@@ -100,13 +101,12 @@ class StoryIndex:
                     found |= posting
             for key in found:
                 hits[key] += v[t]  # a rough dot product: the article's weight on the shared term
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [key for key, _ in ranked[:MAX_CANDIDATES]]
+        ranked = heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [key for key, _ in ranked]
 
     def _similarity(self, v: Vector, key: str) -> float:
         total = self.sums[key]
-        dot = sum(x * total.get(t, 0.0) for t, x in v.items())
-        return dot / math.sqrt(self.norm2[key]) if self.norm2[key] > 0 else 0.0
+        return dot(v, total) / math.sqrt(self.norm2[key]) if self.norm2[key] > 0 else 0.0
 
     def best_story(self, aid: str, also: Iterable[str] = ()) -> str | None:
         """The open story most similar to the article, if it reaches the article's threshold."""
@@ -129,8 +129,7 @@ class StoryIndex:
     def _join(self, aid: str, key: str) -> None:
         v = self.vectors.by_id[aid]
         total = self.sums.setdefault(key, {})
-        dot = sum(x * total.get(t, 0.0) for t, x in v.items())
-        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * dot + sum(x * x for x in v.values())
+        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * dot(v, total) + math.fsum(x * x for x in v.values())
         for t, x in v.items():
             total[t] = total.get(t, 0.0) + x
         self.members.setdefault(key, []).append(aid)
@@ -155,8 +154,7 @@ class StoryIndex:
                 del name[key]
             return  # stale postings to it are skipped by best_story
         v, total = self.vectors.by_id[aid], self.sums[key]
-        dot = sum(x * total[t] for t, x in v.items())
-        self.norm2[key] = max(0.0, self.norm2[key] - 2 * dot + sum(x * x for x in v.values()))
+        self.norm2[key] = max(0.0, self.norm2[key] - 2 * dot(v, total) + math.fsum(x * x for x in v.values()))
         for t, x in v.items():
             left = total[t] - x
             if left > 1e-12:
@@ -222,7 +220,7 @@ class StoryIndex:
                 if len(postings[t]) <= MERGE_POSTING:
                     hits.update(postings[t])
             del hits[x]
-            for y, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]:
+            for y, _ in heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0])):
                 pairs.add((x, y) if x < y else (y, x))
         scored = []
         for x, y in pairs:
