@@ -113,15 +113,15 @@ class StoryIndex:
         candidates = set(also) | set(self._candidates(aid))
         v, day = self.vectors.by_id[aid], self.published[aid]
         threshold = self._threshold(aid)
-        best, best_rank = None, 0.0
+        best, best_similarity = None, 0.0
         for key in sorted(candidates):
             if key in self.members and self._open_for(key, day):
                 unsure = (day is None) != (self.span[key] is None)
                 similarity = self._similarity(v, key)
                 if similarity < threshold * (UNDATED_FACTOR if unsure else 1.0):
                     continue
-                if best is None or similarity > best_rank:
-                    best, best_rank = key, similarity
+                if best is None or similarity > best_similarity:
+                    best, best_similarity = key, similarity
         return best
 
     # --- changing the stories -------------------------------------------------------------------
