@@ -178,7 +178,7 @@ class StoryIndex:
     def add(self, article: Article) -> str:
         """Put one new article in the story it suits, or in a new story keyed by its id."""
         self.published[article.id] = article.published
-        v = self.vectors.by_id.get(article.id) or self.vectors.add(article)
+        v = self.vectors.by_id[article.id] if article.id in self.vectors.by_id else self.vectors.add(article)
         self.strongest[article.id] = sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
         key = self.best_story(article.id)
         self._join(article.id, key if key is not None else self._new_key(article.id))
@@ -191,7 +191,9 @@ class StoryIndex:
             old = self.story_of[aid]
             self._leave(aid)
             key = self.best_story(aid, also=[old] if old in self.members else [])
-            new = key if key is not None else self._new_key(aid)
+            if key is None:  # alone again: keep the story's name if the story was its own
+                key = old if old not in self.members else self._new_key(aid)
+            new = key
             self._join(aid, new)
             moved += new != old
         return moved
