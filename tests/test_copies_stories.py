@@ -243,3 +243,13 @@ def test_a_story_closes_window_days_after_it_began(write_tree):
     assert len(week) == 2 and not any({"day0", "day10"} <= s for s in week)
     fortnight = {frozenset(s.article_ids) for s in stories(arts, StorySettings(0.3, 14))}
     assert fortnight == {frozenset({"day0", "day5", "day10"})}
+
+
+def test_online_index_takes_articles_without_content_terms():
+    from newsgen.features import tfidf_vectors
+    from newsgen.stories import StoryIndex
+    index = StoryIndex(Config().story_settings, tfidf_vectors([_article("wire", WIRE)]))
+    index.add(_article("wire", WIRE))
+    key = index.add(_article("it", "It is what it was and so it is."))  # headline and body: stop words only
+    assert key != index.story_of["wire"] and index.vectors.by_id["it"] == {}
+    assert index.vectors.n == 2 and index.refine(["wire", "it"]) == 0  # nothing moves, nothing renamed
