@@ -24,7 +24,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
     "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
-    "window_days": (int, 7, "a story no article has joined for this many days is closed"),
+    "window_days": (int, 7, "the most days a story may span: a dated article joins a story only if all their dates fit in it"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
     "overrides": (dict, {}, "per article id: {title, source, url, published, author, tags}, overriding the loader"),
 }
@@ -76,7 +76,7 @@ class Config:
     def story_settings(self):
         from .stories import StorySettings
 
-        return StorySettings(float(self.story_threshold), self.window_days, max(1, self.story_passes),
+        return StorySettings(float(self.story_threshold), self.window_days, self.story_passes,
                              float(self.story_merge))
 
     def override(self, article_id: str) -> dict:

@@ -24,7 +24,7 @@ from .errors import BuildError
 from .features import tfidf_vectors
 from .loader import text_units
 from .model import Article, Source
-from .stories import StorySettings, join_score, story_clusters
+from .stories import join_score, story_clusters
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -121,6 +121,7 @@ def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = N
     articles = mark_copies(articles + extra, config.duplicate_threshold, config.copy_containment)
     vectors = tfidf_vectors(a for a in articles if a.duplicate_of is None)
     prep = time.perf_counter() - start
+    labelled = {str(r["id"]) for r in records}
     for t in thresholds or [config.story_threshold]:
         settings = replace(config.story_settings, threshold=t, passes=passes or config.story_passes)
         start = time.perf_counter()
@@ -135,7 +136,6 @@ def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = N
             lines.append(f"story_threshold {t:.2f}: {len(pred)} stories, "
                          f"{sum(1 for ids in pred if len(ids) > 1)} of two or more articles | {seconds:.1f} s")
         if mix:
-            labelled = {str(r["id"]) for r in records}
             lines.append("  " + mixed_verdict(pred, extra_stories, labelled))
     return lines
 

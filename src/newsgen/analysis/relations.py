@@ -7,21 +7,20 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from ..copies import shingles
+from ..copies import fingerprint, overlap, shared_count
 from ..model import Article, Claim, Relation
 
 
 def source_relations(articles: list[Article], claims: tuple[Claim, ...]) -> tuple[Relation, ...]:
     """Every pair of the story's articles, most statements in common first."""
-    prints = {a.id: shingles(a.body_text) for a in articles}
+    prints = {a.id: fingerprint(a.body_text) for a in articles}
     together: dict[tuple[str, str], int] = {}
     for claim in claims:
         for x, y in combinations(sorted(set(claim.article_ids)), 2):
             together[(x, y)] = together.get((x, y), 0) + 1
     out = []
     for a, b in combinations(sorted(prints), 2):
-        union = len(prints[a] | prints[b])
-        overlap = len(prints[a] & prints[b]) / union if union else 0.0
-        out.append(Relation(a, b, together.get((a, b), 0), round(overlap, 3)))
+        jaccard, _ = overlap(shared_count(prints[a], prints[b]), prints[a].size, prints[b].size)
+        out.append(Relation(a, b, together.get((a, b), 0), round(jaccard, 3)))
     out.sort(key=lambda r: (-r.shared_claims, -r.overlap, r.a, r.b))
     return tuple(out)
