@@ -26,10 +26,12 @@ class Summary:
     pages: int
     seconds: float
     warnings: tuple[str, ...]
+    skipped: tuple[BuildError, ...] = ()  # files left out under keep_going
 
 
 def build_site(config: Config, articles_dir: Path | None = None,
-               log: Callable[[str], None] = lambda _: None) -> tuple[Site, tuple[str, ...]]:
+               log: Callable[[str], None] = lambda _: None,
+               keep_going: bool = False) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
     clock = time.perf_counter()
 
     def stage(message: str) -> None:
@@ -38,7 +40,7 @@ def build_site(config: Config, articles_dir: Path | None = None,
         log(f"{message} ({now - clock:.2f} s)")
         clock = now
 
-    loaded = load_articles(config, articles_dir)
+    loaded = load_articles(config, articles_dir, keep_going)
     removed = sum(len(a.removed) for a in loaded.articles)
     stage(f"load: {len(loaded.articles)} articles, {removed} lines removed or moved to metadata")
     articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment)
@@ -49,13 +51,14 @@ def build_site(config: Config, articles_dir: Path | None = None,
     analyses = tuple(analyse_story(s, by_id, config.claim_threshold) for s in found)
     claims = sum(len(an.shared_claims) for an in analyses)
     stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities")
-    return Site(tuple(articles), tuple(found), analyses), loaded.warnings
+    return Site(tuple(articles), tuple(found), analyses), loaded.warnings, loaded.skipped
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
-          log: Callable[[str], None] = lambda _: None, strict: bool = False) -> Summary:
+          log: Callable[[str], None] = lambda _: None, strict: bool = False, keep_going: bool = False) -> Summary:
+    """Build and write the site. With `keep_going`, files in error are left out (see Summary.skipped)."""
     start = time.perf_counter()
-    site, warnings = build_site(config, articles_dir, log)
+    site, warnings, skipped = build_site(config, articles_dir, log, keep_going)
     warnings = tuple(config.warnings) + tuple(warnings)
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
@@ -74,4 +77,5 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
         pages=sum(1 for f in files if f.endswith(".html")),
         seconds=time.perf_counter() - start,
         warnings=warnings,
+        skipped=skipped,
     )

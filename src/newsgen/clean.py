@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .model import Block, Removed, Section
+from .model import Block, Mark, Removed, Section
 from .text import find_date, fold, parse_date, word_count
 
 
@@ -23,6 +23,7 @@ class Unit:
     kind: str  # "text" | "item" | "heading" | "quote"
     gap_before: bool = True  # a blank line or a block boundary comes before it
     ordered: bool = False  # for items: part of a numbered list
+    marks: tuple[Mark, ...] = ()  # inline formatting over `text` (Markdown bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,13 +549,15 @@ def _sections(w: _Work) -> tuple[Section, ...]:
     heading_unit: Unit | None = None
     blocks: list[Block] = []
     items: list[str] = []
+    item_marks: list[tuple[Mark, ...]] = []
     list_line, list_ordered = 0, False
 
     def flush_list() -> None:
-        nonlocal items
+        nonlocal items, item_marks
         if items:
-            blocks.append(Block("ol" if list_ordered else "ul", items=tuple(items), line=list_line))
-            items = []
+            blocks.append(Block("ol" if list_ordered else "ul", items=tuple(items), line=list_line,
+                                marks=tuple(item_marks) if any(item_marks) else ()))
+            items, item_marks = [], []
 
     def flush_section() -> None:
         nonlocal blocks
@@ -570,16 +573,19 @@ def _sections(w: _Work) -> tuple[Section, ...]:
         text = _tidy(w, u)
         if not text:
             continue
+        marks = u.marks if text == u.text else ()  # formatting survives where the cleaner left the text whole
         if u.kind == "item":
             if not items:
                 list_line, list_ordered = u.line, u.ordered
             items.append(text)
+            item_marks.append(marks)
             continue
         flush_list()
         if _looks_like_heading(u, nxt):
             flush_section()
             heading, heading_unit = text, u
         else:
-            blocks.append(Block("quote" if u.kind == "quote" else "p", text=text, line=u.line))
+            blocks.append(Block("quote" if u.kind == "quote" else "p", text=text, line=u.line,
+                                marks=(marks,) if marks else ()))
     flush_section()
     return tuple(sections)

@@ -32,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the site from the articles folder")
     b.add_argument("--out", type=Path, help="output folder (default: from site.yaml, else site/)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors (nothing is written)")
+    b.add_argument("--keep-going", action="store_true",
+                   help="leave out files with errors, build the rest, list what was left out and exit 1")
     _common(b)
     c = sub.add_parser("check", help="load articles and report problems without writing anything")
     c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
@@ -62,12 +64,18 @@ def _build(args, say) -> int:
 
     config = _config(args)
     out = args.out or config.output_dir
-    summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None), strict=args.strict)
+    summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None), strict=args.strict,
+                    keep_going=args.keep_going)
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    for e in summary.skipped:
+        print(f"skipped: {e}", file=sys.stderr)
     say(f"Built {out}: {summary.stories} {'story' if summary.stories == 1 else 'stories'}, "
         f"{summary.articles} articles from {summary.sources} sources ({summary.copies} copies), "
         f"{summary.pages} pages in {summary.seconds:.2f} s")
+    if summary.skipped:
+        print(f"{len(summary.skipped)} file(s) skipped; the site was built without them", file=sys.stderr)
+        return 1
     return 0
 
 

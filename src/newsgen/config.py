@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import BuildError
+from .yamlsafe import load_yaml
 
 # key: (type, default, one-line meaning) -- README's option table is written from this.
 SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
@@ -25,6 +24,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
     "window_days": (int, 7, "the most days a story may span: a dated article joins a story only if all their dates fit in it"),
+    "max_article_mb": ((int, float), 8, "the largest article file read, in megabytes; a bigger file is an error"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
     "overrides": (dict, {}, "per article id: {title, source, url, published, author, tags}, overriding the loader"),
 }
@@ -38,6 +38,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "story_passes": (1, 100, True),
     "story_merge": (0.0, 100.0, True),
     "window_days": (0, 36500, True),
+    "max_article_mb": (0.0, 1000.0, False),
 }
 
 OVERRIDE_KEYS = ("title", "source", "url", "published", "author", "tags", "dek")
@@ -60,6 +61,7 @@ class Config:
     story_merge: float = 2.5
     claim_threshold: float = 0.22
     window_days: int = 7
+    max_article_mb: float = 8
     sources: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
@@ -96,13 +98,10 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
             raise BuildError(str(path), "config file not found")
         return Config(root=path.parent, file=str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise BuildError(str(path), f"invalid YAML: {exc.problem}", mark.line + 1 if mark else None,
-                         mark.column + 1 if mark else None) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
         raise BuildError(str(path), f"cannot read config: {exc}") from None
+    data = load_yaml(text, str(path), what="invalid YAML")
     if data is None:
         data = {}
     if not isinstance(data, dict):

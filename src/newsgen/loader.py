@@ -6,21 +6,25 @@ Front matter and site.yaml overrides win over what the text says; what nobody sa
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
-import yaml
+import nh3
 from slugify import slugify
 
 from .clean import Unit, clean
 from .config import Config
 from .errors import BuildError, BuildFailed
-from .model import Article, Source
-from .text import normalize_line, parse_date
+from .model import INLINE_TAGS, Article, Mark, Source
+from .text import normalize_inline, normalize_line, parse_date
+from .urls import safe_url
+from .yamlsafe import load_yaml
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
 BULLET = re.compile(r"^(?:(?P<mark>[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2219*\-\u2013])|(?P<num>\d{1,2})[.)])\s+(?P<text>\S.*)$")
@@ -28,10 +32,14 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FRONT_MATTER_KEYS = ("title", "source", "url", "published", "date", "author", "tags", "dek", "description")
 
 
+MAX_LINE_CHARS = 100_000  # a longer run without a line break is not article text (minified page, binary)
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     articles: tuple[Article, ...]
     warnings: tuple[str, ...]
+    skipped: tuple[BuildError, ...] = ()  # files left out under --keep-going, each with its error
 
 
 def article_files(folder: Path) -> tuple[list[Path], list[str]]:
@@ -40,7 +48,7 @@ def article_files(folder: Path) -> tuple[list[Path], list[str]]:
         raise BuildError(str(folder), "articles folder not found")
     files, warnings = [], []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.name.startswith(".") or path.is_dir():
+        if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
             continue
         if path.suffix.lower() in SUFFIXES:
             files.append(path)
@@ -90,10 +98,26 @@ def text_units(text: str, first_line: int = 1) -> list[Unit]:
     return units
 
 
-class _BlockParser(HTMLParser):
-    """Markdown's HTML to units: headings, paragraphs, list items and quotations as plain text."""
+# The Markdown body's HTML, sanitised: nh3 (the Rust crate ammonia) keeps this allow-list and drops the
+# rest -- script and style with their content, every other tag but its text. Then _BlockParser keeps
+# the blocks as units and the inline formatting as Marks.
+_BLOCK_TAGS = {"p", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "br",
+               "table", "thead", "tbody", "tr", "td", "th", "dl", "dt", "dd"}
+_INLINE = {"a": "a", "em": "em", "i": "em", "strong": "strong", "b": "strong", "code": "code", "del": "del",
+           "s": "del", "sub": "sub", "sup": "sup"}
+assert set(_INLINE.values()) <= set(INLINE_TAGS)
 
-    SKIP = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head", "title"}
+
+def sanitise(html: str) -> str:
+    return nh3.clean(html, tags=_BLOCK_TAGS | set(_INLINE), attributes={"a": {"href"}},
+                     url_schemes={"http", "https"}, link_rel=None, strip_comments=True,
+                     clean_content_tags={"script", "style", "template", "noscript", "textarea", "title", "xmp",
+                                         "iframe", "noembed", "noframes", "plaintext", "math", "svg", "object"})
+
+
+class _BlockParser(HTMLParser):
+    """Sanitised HTML to units: headings, paragraphs, list items and quotations, with inline Marks."""
+
     BLOCKS = {"p": "text", "li": "item", "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading",
               "h5": "heading", "h6": "heading", "pre": "text", "td": "text", "th": "text", "dt": "text", "dd": "text"}
 
@@ -102,15 +126,18 @@ class _BlockParser(HTMLParser):
         self.units: list[Unit] = []
         self.levels: list[int] = []  # heading level per unit (0 for others)
         self._buf: list[str] = []
+        self._size = 0
+        self._open: list[list] = []  # [tag, href, start] of inline tags now open
+        self._done: list[Mark] = []
         self._kind: str | None = None
         self._level = 0
-        self._skip = 0
         self._quote = 0
         self._lists: list[bool] = []  # ordered?
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self._skip += 1
+        if tag in _INLINE:
+            href = safe_url(dict(attrs).get("href")) if tag == "a" else None
+            self._open.append([_INLINE[tag], href, self._size])
         elif tag == "blockquote":
             self._flush()
             self._quote += 1
@@ -122,11 +149,14 @@ class _BlockParser(HTMLParser):
             self._kind = self.BLOCKS[tag]
             self._level = int(tag[1]) if self._kind == "heading" else 0
         elif tag == "br":
-            self._buf.append(" ")
+            self._add(" ")
 
     def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self._skip = max(0, self._skip - 1)
+        if tag in _INLINE:
+            for i in range(len(self._open) - 1, -1, -1):
+                if self._open[i][0] == _INLINE[tag]:
+                    self._close(self._open.pop(i))
+                    break
         elif tag == "blockquote":
             self._flush()
             self._quote = max(0, self._quote - 1)
@@ -138,18 +168,35 @@ class _BlockParser(HTMLParser):
             self._flush()
 
     def handle_data(self, data):
-        if not self._skip:
+        self._add(data)
+
+    def _add(self, data: str) -> None:
+        data = normalize_inline(data)
+        if data.startswith(" ") and (not self._size or self._buf[-1].endswith(" ")):
+            data = data[1:]
+        if data:
             self._buf.append(data)
+            self._size += len(data)
+
+    def _close(self, entry: list) -> None:
+        tag, href, start = entry
+        if self._size > start and (tag != "a" or href):
+            self._done.append(Mark(start, self._size, tag, href))
 
     def _flush(self) -> None:
-        text = normalize_line(" ".join("".join(self._buf).split("\n")))
-        self._buf = []
+        text = "".join(self._buf).rstrip()
+        for entry in self._open:  # formatting left open runs on into the next block
+            self._close(entry)
+            entry[2] = 0
+        marks = tuple(sorted((Mark(m.start, min(m.end, len(text)), m.tag, m.href)
+                              for m in self._done if m.start < len(text)), key=lambda m: (m.start, -m.end, m.tag)))
+        self._buf, self._size, self._done = [], 0, []
         if text:
             kind = self._kind or "text"
             if kind == "text" and self._quote:
                 kind = "quote"
             ordered = bool(self._lists and self._lists[-1])
-            self.units.append(Unit(0, text, kind, True, ordered=ordered and kind == "item"))
+            self.units.append(Unit(0, text, kind, True, ordered=ordered and kind == "item", marks=marks))
             self.levels.append(self._level)
         self._kind, self._level = None, 0
 
@@ -164,7 +211,7 @@ _MARKDOWN = markdown.Markdown(extensions=["extra", "sane_lists"])
 def markdown_units(body: str) -> tuple[list[Unit], list[int]]:
     _MARKDOWN.reset()
     parser = _BlockParser()
-    parser.feed(_MARKDOWN.convert(body))
+    parser.feed(sanitise(_MARKDOWN.convert(body)))
     parser.close()
     return parser.units, parser.levels
 
@@ -179,16 +226,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
             break
     else:
         raise BuildError(str(path), "front matter: no closing '---' line", 1)
-    block = "\n".join(lines[1:end])
-    try:
-        meta = yaml.safe_load(block)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 2 if mark else 1
-        col = mark.column + 1 if mark else None
-        raise BuildError(str(path), f"front matter: {exc.problem or exc}", line, col) from None
-    except yaml.YAMLError as exc:
-        raise BuildError(str(path), f"front matter: {exc}", 1) from None
+    meta = load_yaml("\n".join(lines[1:end]), str(path), first_line=2, what="front matter")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -230,6 +268,8 @@ class _Given:
         value, key, over = self.raw(*keys)
         if value is None or isinstance(value, date):
             return value.date() if isinstance(value, datetime) else value
+        if isinstance(value, (dict, list)):
+            raise self.error(key, over, f"expected a date, got {type(value).__name__}")
         found = parse_date(value) if isinstance(value, str) else None
         if found is None:
             raise self.error(key, over, f"not a date: {str(value)[:40]!r} (use YYYY-MM-DD)")
@@ -252,17 +292,51 @@ def _key_line(text: str, key: str) -> int | None:
 
 
 def _safe_url(value: str | None, path: Path, warnings: list[str]) -> str | None:
-    if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.I):
+    if value and not safe_url(value):
         warnings.append(f"{path}: url {value[:60]!r} is not an http(s) address; ignored")
         return None
     return value
 
 
-def load_article(path: Path, config: Config, warnings: list[str]) -> Article:
+def read_file(path: Path, limit: int, inside: Path | None = None) -> bytes:
+    """The file's bytes: a regular file of at most `limit` bytes, within `inside` if given."""
+    if inside is not None and path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(inside.resolve()):
+            raise BuildError(str(path), f"symlink to {target}, outside the articles folder; refused")
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise BuildError(str(path), "not a regular file (a folder, pipe or device); skipped")
+            if info.st_size > limit:
+                raise BuildError(str(path), f"{info.st_size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit "
+                                            "for one article (max_article_mb in site.yaml)")
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise BuildError(str(path), "the file is gone (removed while the build ran, or a broken symlink)") from None
+    except IsADirectoryError:
+        raise BuildError(str(path), "not a regular file (a folder, pipe or device); skipped") from None
+    except OSError as exc:
+        raise BuildError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise BuildError(str(path), f"over the {limit / 1e6:g} MB limit for one article (max_article_mb in site.yaml)")
+    return data
+
+
+def _check_lines(path: Path, text: str) -> None:
+    for n, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise BuildError(str(path), f"a line of {len(line):,} characters with no line break "
+                                        f"(the limit is {MAX_LINE_CHARS:,}); not article text", n)
+
+
+def load_article(path: Path, config: Config, warnings: list[str], inside: Path | None = None) -> Article:
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise BuildError(str(path), f"not an article file: expected one of {', '.join(sorted(SUFFIXES))}")
-    text = decode(path, path.read_bytes())
+    text = decode(path, read_file(path, int(config.max_article_mb * 1_000_000), inside))
+    _check_lines(path, text)
     meta: dict = {}
     if fmt == "md":
         meta, body, _ = split_front_matter(path, text)
@@ -322,30 +396,30 @@ def source_slugs(articles: list[Article]) -> list[Article]:
     return out
 
 
-def load_files(paths: list[Path], config: Config, warnings: list[str] | None = None) -> Loaded:
-    """These article files; every error is collected and raised together."""
+def load_files(paths: list[Path], config: Config, warnings: list[str] | None = None, *,
+               inside: Path | None = None, keep_going: bool = False) -> Loaded:
+    """These article files. Every error is collected and raised together; with `keep_going` the
+    files in error are left out and listed in `skipped` (it is still an error if none is left)."""
     warnings = list(warnings or [])
     articles, errors, seen = [], [], {}
     for path in paths:
         if path.stem in seen:
             errors.append(BuildError(str(path), f"two files share the id {path.stem!r} (also {seen[path.stem]})"))
             continue
-        seen[path.stem] = path.name
         try:
-            articles.append(load_article(path, config, warnings))
+            articles.append(load_article(path, config, warnings, inside))
+            seen[path.stem] = path.name
         except BuildError as exc:
             errors.append(exc)
-        except OSError as exc:
-            errors.append(BuildError(str(path), f"cannot read: {exc.strerror or exc}"))
-    if errors:
+    if errors and (not keep_going or not articles):
         raise BuildFailed(errors)
-    return Loaded(tuple(source_slugs(articles)), tuple(warnings))
+    return Loaded(tuple(source_slugs(articles)), tuple(warnings), tuple(errors))
 
 
-def load_articles(config: Config, folder: Path | None = None) -> Loaded:
+def load_articles(config: Config, folder: Path | None = None, keep_going: bool = False) -> Loaded:
     """Every article in the folder."""
     folder = folder or config.articles_dir
     files, warnings = article_files(folder)
     if not files:
         raise BuildFailed([BuildError(str(folder), "no article files (.txt or .md) found")])
-    return load_files(files, config, warnings)
+    return load_files(files, config, warnings, inside=folder, keep_going=keep_going)

@@ -19,6 +19,19 @@ class Removed:
 
 
 @dataclass(frozen=True, slots=True)
+class Mark:
+    """Inline formatting a Markdown body kept through the sanitiser, over text[start:end]."""
+
+    start: int
+    end: int
+    tag: str  # one of INLINE_TAGS
+    href: str | None = None  # for "a": an http(s) or mailto address
+
+
+INLINE_TAGS = ("a", "em", "strong", "code", "del", "sub", "sup")
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """One body element: a paragraph, a list or a quotation."""
 
@@ -26,6 +39,7 @@ class Block:
     text: str = ""  # for "p" and "quote"
     items: tuple[str, ...] = ()  # for "ul" and "ol"
     line: int = 0
+    marks: tuple[tuple[Mark, ...], ...] = ()  # formatting, one tuple per entry of `texts`; () for none
 
     @property
     def texts(self) -> tuple[str, ...]:

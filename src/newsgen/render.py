@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 
 from . import urls
 from .config import Config
-from .model import Article, Site, Story, StoryAnalysis
-from .text import split_sentences
+from .model import INLINE_TAGS, Article, Mark, Site, Story, StoryAnalysis
+from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
 
@@ -61,19 +62,42 @@ def environment(config: Config) -> Environment:
     return env
 
 
+def formatted(text: str, marks: tuple[Mark, ...], start: int = 0, end: int | None = None) -> Markup:
+    """text[start:end] as HTML: every character escaped, the kept formatting as allow-listed tags only."""
+    end = len(text) if end is None else end
+    marks = [m for m in marks if m.start < end and m.end > start and m.tag in INLINE_TAGS]
+    if not marks:
+        return escape(text[start:end])
+    cuts = sorted({start, end, *(max(start, m.start) for m in marks), *(min(end, m.end) for m in marks)})
+    html = []
+    for a, b in zip(cuts, cuts[1:]):
+        active = sorted((m for m in marks if m.start <= a and m.end >= b), key=lambda m: (m.start, -m.end, m.tag))
+        html += [_open(m) for m in active]
+        html.append(str(escape(text[a:b])))
+        html += [f"</{m.tag}>" for m in reversed(active)]
+    return Markup("".join(html))
+
+
+def _open(mark: Mark) -> str:
+    if mark.tag == "a":
+        return f'<a href="{escape(mark.href or "")}" rel="nofollow noopener noreferrer">'
+    return f"<{mark.tag}>"
+
+
 def marked_blocks(article: Article, shared: set[str]) -> list[dict]:
-    """The article's sections, each sentence flagged as shared with another source or not."""
-    def mark(text: str) -> list[tuple[str, bool]]:
-        return [(s, s in shared) for s in split_sentences(text)]
+    """The article's sections, each sentence (as HTML) flagged as shared with another source or not."""
+    def mark(text: str, marks: tuple[Mark, ...]) -> list[tuple[Markup, bool]]:
+        return [(formatted(text, marks, a, b), text[a:b] in shared) for a, b in sentence_spans(text)]
 
     out = []
     for section in article.sections:
         blocks = []
         for b in section.blocks:
+            marks = b.marks or ((),) * len(b.texts)
             if b.kind in ("ul", "ol"):
-                blocks.append({"kind": b.kind, "items": [mark(t) for t in b.items]})
+                blocks.append({"kind": b.kind, "items": [mark(t, m) for t, m in zip(b.items, marks)]})
             else:
-                blocks.append({"kind": b.kind, "sentences": mark(b.text)})
+                blocks.append({"kind": b.kind, "sentences": mark(b.text, marks[0])})
         out.append({"heading": section.heading, "blocks": blocks})
     return out
 

@@ -12,10 +12,15 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": 
                          "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 
+def normalize_inline(text: str) -> str:
+    """NFC, no invisible characters, line breaks and every kind of space as one plain space (not trimmed)."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text.replace("\n", " ")))
+    return _SPACES.sub(" ", text)
+
+
 def normalize_line(line: str) -> str:
     """NFC, no invisible characters, every kind of space as one plain space, trimmed."""
-    line = _INVISIBLE.sub("", unicodedata.normalize("NFC", line))
-    return _SPACES.sub(" ", line).strip()
+    return normalize_inline(line).strip()
 
 
 def fold_text(text: str) -> str:
@@ -60,25 +65,34 @@ _SENTENCE_END = re.compile(r"""([.!?]+)(['"\u2019\u201d)\]]*)(\s+)(?=['"\u2018\u
 
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences without breaking "U.S.", "Pres." or initials like "Mary K. Okafor"."""
-    sentences: list[str] = []
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of `text` starts and ends (surrounding spaces excluded)."""
+    spans: list[tuple[int, int]] = []
+
+    def add(a: int, b: int) -> None:
+        piece = text[a:b]
+        if piece.strip():
+            a += len(piece) - len(piece.lstrip())
+            b -= len(piece) - len(piece.rstrip())
+            spans.append((a, b))
+
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end(2)
         if match.group(1) == ".":
-            before = text[start:match.start(1)]
+            before = text[max(start, match.start(1) - 40):match.start(1)]  # the last word is all we need
             last = before.rsplit(None, 1)[-1] if before.strip() else ""
             token = last.lstrip("(\"'\u201c\u2018").lower()
             numbered = token in ("no", "nos") and text[match.end():match.end() + 1].isdigit()
             if numbered or token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
                 continue
-        piece = text[start:end].strip()
-        if piece:
-            sentences.append(piece)
+        add(start, end)
         start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
+    add(start, len(text))
+    return spans
 
 
 # --- dates -----------------------------------------------------------------------------------

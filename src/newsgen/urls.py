@@ -2,6 +2,15 @@
 from __future__ import annotations
 
 import posixpath
+import re
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s/$.?#][^\s\x00-\x1f\x7f]*", re.I)
+
+
+def safe_url(value: str | None) -> str | None:
+    """`value` if it is an http(s) address (never javascript:, data: and the like), else None."""
+    value = (value or "").strip()
+    return value if _WEB_ADDRESS.fullmatch(value) else None
 
 INDEX = "index.html"
 INDEX_JSON = "index.json"

@@ -1,19 +1,91 @@
-"""Write a whole new site beside the old one and swap it in only when every file is written."""
+"""Write a whole new site beside the old one and swap it in only when every file is written.
+
+The output folder always holds one complete site, whatever stops a build (an error, a full disk, a
+SIGKILL at any moment): the new site is written to a hidden sibling folder and exchanged with the
+old one in one atomic `renameat2(RENAME_EXCHANGE)` call where the system has it (Linux). Elsewhere
+two renames do the swap, and a build killed between them is repaired by the next one, which puts
+the previous site back before anything else. A lock file keeps two builds from writing the same
+output at once; leftovers of killed builds are removed when the next build takes the lock.
+"""
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from .errors import BuildError
 
 MARKER = ".newsgen-site"  # names a folder newsgen made, so that it may replace it
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot (then nothing happened)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _siblings(out: Path, kind: str) -> list[Path]:
+    return sorted(p for p in out.parent.glob(f".{out.name}.{kind}-*") if p.is_dir())
+
+
+def _recover(out: Path) -> None:
+    """Undo what a killed build left: put a half-swapped previous site back, drop temporary folders."""
+    if not out.exists():
+        for old in _siblings(out, "old"):
+            if (old / "site" / MARKER).exists():
+                os.rename(old / "site", out)
+                break
+    for leftover in _siblings(out, "new") + _siblings(out, "old"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+class _Lock:
+    """An exclusive lock on the output, released by the system even if the build is killed."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.path = out.parent / f".{out.name}.lock"
+        self.fd: int | None = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; one build at a time is the user's to keep
+            return self
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise BuildError(str(self.out), "another newsgen build is writing this output; try again when it ends") from None
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)  # releases the lock; the lock file stays (removing it would race)
 
 
 def write_site(files: dict[str, bytes], out: Path) -> None:
     """`files` maps site-relative paths to contents. The previous output stays as it was on any failure."""
-    out = out.resolve()
+    out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
         raise BuildError(str(out), "output path exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
@@ -21,10 +93,15 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
                                    "choose another --out or empty it first")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        with _Lock(out):
+            _recover(out)
+            _swap_in(files, out)
     except OSError as exc:
-        raise BuildError(str(out.parent), f"cannot write the output: {exc.strerror or exc}") from None
-    old = None
+        raise BuildError(str(out), f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _swap_in(files: dict[str, bytes], out: Path) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         for rel, data in sorted(files.items()):
             target = tmp / rel
@@ -32,14 +109,18 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
             target.write_bytes(data)
         (tmp / MARKER).write_text("This folder is written by newsgen and replaced whole on each build.\n")
         os.chmod(tmp, 0o755)
-        if out.exists():
+        if out.exists() and _exchange(tmp, out):
+            pass  # tmp now holds the previous site, removed below
+        elif out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rename(out, old / "site")
-        os.rename(tmp, out)
-    except OSError as exc:
+            os.rename(tmp, out)  # killed before this line: the next build's _recover puts old/site back
+            tmp = old
+        else:
+            os.rename(tmp, out)
+            return
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and not out.exists():
-            os.rename(old / "site", out)
-        raise BuildError(str(out), f"cannot write the output: {exc.strerror or exc}") from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _recover(out)  # a swap cut short by two renames: the previous site goes back
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)
