@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "articles"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (relative path -> SHA-256): equal digests are byte-identical trees."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

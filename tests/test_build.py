@@ -1,7 +1,6 @@
 """End to end: the CLI builds a site from files; bad input fails cleanly and loses nothing."""
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -11,12 +10,7 @@ import pytest
 
 from newsgen.cli import main
 
-from conftest import REPO, SEEDS
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from conftest import REPO, SEEDS, tree_digest
 
 
 @pytest.fixture(scope="module")

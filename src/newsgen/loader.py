@@ -205,13 +205,47 @@ class _BlockParser(HTMLParser):
         self._flush()
 
 
-_MARKDOWN = markdown.Markdown(extensions=["extra", "sane_lists"])
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["extra", "sane_lists"])
 
 
-def markdown_units(body: str) -> tuple[list[Unit], list[int]]:
+_MARKDOWN = _new_markdown()
+# Python-Markdown's inline patterns take time quadratic in the matches within one paragraph: 4,000
+# "[" take 2 s, 100,000 take minutes, and backslash escapes are the same. No prose has hundreds of
+# them in a paragraph, so such a paragraph is refused as not article text (a clear error, not a hang).
+MAX_INLINE_SPECIALS = {"[": 500, "\\": 2000}
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def _check_inline_load(path: Path | None, body: str, first_line: int) -> None:
+    if all(body.count(c) <= limit for c, limit in MAX_INLINE_SPECIALS.items()):
+        return
+    line = first_line
+    start = 0
+    for gap in [*_PARAGRAPHS.finditer(body), None]:
+        end = gap.start() if gap else len(body)
+        part = body[start:end]
+        for c, limit in MAX_INLINE_SPECIALS.items():
+            if part.count(c) > limit:
+                raise BuildError(str(path), f"a paragraph with {part.count(c):,} {c!r} characters (the limit is "
+                                            f"{limit:,}); not article text", line)
+        if gap:
+            line += body.count("\n", start, gap.end())
+            start = gap.end()
+
+
+def markdown_units(body: str, path: Path | None = None, first_line: int = 1) -> tuple[list[Unit], list[int]]:
+    global _MARKDOWN
+    _check_inline_load(path, body, first_line)
     _MARKDOWN.reset()
+    try:
+        html = _MARKDOWN.convert(body)
+    except RecursionError:
+        _MARKDOWN = _new_markdown()  # a failed conversion leaves the parser's state stack full
+        raise BuildError(str(path), "Markdown nested too deeply to read (lists or quotes hundreds of levels deep)") \
+            from None
     parser = _BlockParser()
-    parser.feed(sanitise(_MARKDOWN.convert(body)))
+    parser.feed(sanitise(html))
     parser.close()
     return parser.units, parser.levels
 
@@ -305,7 +339,8 @@ def read_file(path: Path, limit: int, inside: Path | None = None) -> bytes:
         if not target.is_relative_to(inside.resolve()):
             raise BuildError(str(path), f"symlink to {target}, outside the articles folder; refused")
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise BuildError(str(path), "not a regular file (a folder, pipe or device); skipped")
@@ -339,13 +374,13 @@ def load_article(path: Path, config: Config, warnings: list[str], inside: Path |
     _check_lines(path, text)
     meta: dict = {}
     if fmt == "md":
-        meta, body, _ = split_front_matter(path, text)
+        meta, body, body_line = split_front_matter(path, text)
     given = _Given(path, text, meta, config.override(path.stem), config.file)
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             warnings.append(f"{path}:{_key_line(text, str(key)) or 1}: front matter: unknown key {key!r} (ignored)")
     if fmt == "md":
-        units, levels = markdown_units(body)
+        units, levels = markdown_units(body, path, body_line)
         title = given.text_field("title")
         if title is None:
             h1 = next((i for i, lv in enumerate(levels) if lv == 1), None)

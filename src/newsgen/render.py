@@ -168,8 +168,13 @@ def render_site(site: Site, config: Config) -> dict[str, bytes]:
         sources.values(), key=lambda arts: (not arts[0].source.known, arts[0].source.label.casefold())))
     for story in site.stories:
         analysis = analysis_of[story.id]
-        page(urls.story_page(story.id), "story.html", story=story, analysis=analysis,
-             articles=[by_id[i] for i in story.article_ids])
+        members = [by_id[i] for i in story.article_ids]
+        carried_by: dict[str, list[Article]] = {}
+        for a in members:
+            if a.duplicate_of:
+                carried_by.setdefault(a.duplicate_of, []).append(a)
+        page(urls.story_page(story.id), "story.html", story=story, analysis=analysis, articles=members,
+             carried_by=carried_by)
         files[urls.story_json(story.id)] = _dump(story_json(story, analysis, by_id))
     for slug, arts in sources.items():
         arts = sorted(arts, key=lambda a: (a.published or date.min, a.id), reverse=True)

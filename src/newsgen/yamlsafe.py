@@ -14,6 +14,15 @@ MAX_DEPTH = 50
 
 
 class _Loader(yaml.SafeLoader):
+    def construct_object(self, node, deep=False):
+        # SafeConstructor builds a date for anything shaped like one and calls int()/float() on tagged
+        # scalars: `2024-13-45`, `!!int x` or 5,000 digits raise ValueError; make it a YAML error at the node.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read this value: {exc}",
+                                                    node.start_mark) from None
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -32,7 +41,7 @@ class _Loader(yaml.SafeLoader):
 def load_yaml(text: str, path: str, *, first_line: int = 1, what: str = "YAML"):
     """Parse `text` (which starts at line `first_line` of `path`) into plain data."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 -- _Loader is a SafeLoader
+        return _whole_characters(yaml.load(text, Loader=_Loader))  # noqa: S506 -- _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -43,3 +52,20 @@ def load_yaml(text: str, path: str, *, first_line: int = 1, what: str = "YAML"):
         raise BuildError(path, f"{what}: {exc}", first_line) from None
     except RecursionError:
         raise BuildError(path, f"{what}: nested too deeply to read", first_line) from None
+    except UnicodeError:
+        raise BuildError(path, f"{what}: a \\u escape that is half a character (a lone surrogate)",
+                         first_line) from None
+
+
+def _whole_characters(value):
+    """YAML's "\\ud83d\\ude00" escapes (JSON's way to write an emoji) arrive as two surrogates: join
+    each pair into its character; a lone one cannot be written as UTF-8 and raises UnicodeError."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        return value
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    return value

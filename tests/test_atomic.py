@@ -1,0 +1,100 @@
+"""A build killed with SIGKILL at any moment leaves the previous site complete and servable.
+
+Fifty kills in a row, at random moments of a real `build.py` process: some anywhere in the run, some
+while it renders (after it reports analysis), some while it writes and swaps the output (after it
+reports rendering). After each, the output folder
+must be byte-identical to one complete build (the one before, or the new one if the kill came after
+the swap), and the next build must clean up whatever the killed one left.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import REPO, SEEDS, tree_digest
+
+KILLS = 50
+PLACES = "Arden Bexley Corran Dunmore Elster Fallow Garron Hythe Irwell Jarrow Kelso Lydd".split()
+THINGS = "ferry bridge library clinic market tunnel reservoir orchard stadium archive".split()
+
+
+def write_corpus(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(3)
+    for i in range(n):
+        place, thing = rng.choice(PLACES), rng.choice(THINGS)
+        (folder / f"a{i:04d}.txt").write_text(
+            f"{place} {thing} plan number {i} approved\n\nThe council in {place} approved plan number {i} for the "
+            f"{thing} on Tuesday, after a debate about its cost of {i * 37 % 900 + 100} thousand pounds.\n\n"
+            f"Work on the {thing} in {place} starts in week {i % 52 + 1}, the council said.\n", encoding="utf-8")
+    return folder
+
+
+def start(articles: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "build.py", "--articles", str(articles), "--out", str(out), "-v"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def timed_build(articles: Path, out: Path) -> dict[str, float]:
+    """Run a whole build; seconds from start to each stage's report line."""
+    began = time.perf_counter()
+    proc = start(articles, out)
+    marks = {}
+    for line in proc.stdout:
+        stage = line.split(":", 1)[0]
+        marks.setdefault(stage, time.perf_counter() - began)
+    assert proc.wait() == 0
+    marks["end"] = time.perf_counter() - began
+    return marks
+
+
+def test_fifty_random_kills_never_lose_the_site(tmp_path):
+    big = write_corpus(tmp_path / "big", 300)
+    out = tmp_path / "www" / "site"
+    reference = {}
+    for name, folder in (("big", big), ("seeds", SEEDS)):
+        timings = timed_build(folder, tmp_path / f"ref-{name}")
+        reference[name] = (folder, tree_digest(tmp_path / f"ref-{name}"), timings)
+    t = reference["big"][2]
+    # (the stage line to wait for, then a random delay up to the length of the next stage)
+    windows = [(None, t["end"]), ("analyse", t["render"] - t["analyse"]), ("render", t["end"] - t["render"])]
+
+    assert subprocess.run([sys.executable, "build.py", "--articles", str(SEEDS), "--out", str(out), "-q"],
+                          cwd=REPO).returncode == 0
+    complete = {name: digest for name, (_f, digest, _t) in reference.items()}
+    rng = random.Random(2024)
+    outcomes: dict[str, int] = {}
+    for kill in range(KILLS):
+        target = "big" if kill % 2 == 0 else "seeds"
+        folder, _digest, timing = reference[target]
+        after, span = windows[kill % 3] if target == "big" else (None, timing["end"])
+        proc = start(folder, out)
+        printed = []
+        if after:  # wait until the build reports the stage before the window
+            for line in proc.stdout:
+                printed.append(line)
+                if line.startswith(after + ":"):
+                    break
+        time.sleep(rng.uniform(0, span))
+        proc.send_signal(signal.SIGKILL)
+        printed += proc.communicate()[0].splitlines()
+        stages = [line.split(":", 1)[0] for line in printed if ":" in line]
+        reached = stages[-1] if stages else "start"
+        outcomes[reached] = outcomes.get(reached, 0) + 1
+        now = tree_digest(out)
+        assert now in complete.values(), f"kill {kill} (after {reached!r}) left an incomplete site"
+    # The kills reached every stage, the write and swap included ("render" is the last line before it).
+    assert outcomes.get("render", 0) >= 5 and outcomes.get("analyse", 0) >= 5, outcomes
+    assert sum(outcomes.values()) == KILLS
+    print(f"kills by the last stage the build reported: {outcomes}")
+    # One more build cleans up after the killed ones.
+    assert subprocess.run([sys.executable, "build.py", "--articles", str(SEEDS), "--out", str(out), "-q"],
+                          cwd=REPO).returncode == 0
+    assert tree_digest(out) == complete["seeds"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "site"]
