@@ -325,3 +325,19 @@ def test_full_disk(write_tree, tmp_path, capsys):
         assert tree_digest(out) == before
         assert not [p for p in out.parent.iterdir() if p.name.startswith(".site.") and p.is_dir()]
 
+
+
+def test_odd_file_names_get_working_anchors(write_tree, tmp_path):
+    import json
+    import re
+    names = ['my "odd" <article> 1.txt', "Überschrift & Co.txt", "\u6771\u4eac.txt"]
+    folder = write_tree({n: f"Tram {i} line extended\n\n{BODIES['tram delay']} Stop {i} opens in May.\n"
+                         for i, n in enumerate(names)})
+    out = tmp_path / "out"
+    assert main(["build", "--articles", str(folder), "--out", str(out), "-q"]) == 0
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert len(index["articles"]) == 3
+    for a in index["articles"]:
+        page, _, fragment = a["page"].partition("#")
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+", fragment), fragment
+        assert f'id="{fragment}"' in (out / page).read_text(encoding="utf-8")

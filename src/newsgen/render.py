@@ -115,7 +115,7 @@ def _article_json(a: Article, story: Story | None) -> dict:
         "duplicate_of": a.duplicate_of,
         "reuse": a.reuse,
         "story": story.id if story else None,
-        "page": urls.source_page(a.source.slug) + f"#article-{a.id}",
+        "page": urls.article_page(a),
         "file": Path(a.path).name,
     }
 

@@ -28,6 +28,27 @@ def source_page(slug: str) -> str:
     return f"sources/{slug}/index.html"
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def anchor(article_id: str) -> str:
+    """The element id of an article on its source page: the file's stem where it is plain; otherwise
+    (spaces, quotes, any script) its slug with a short hash, so that two stems never share one."""
+    if _PLAIN_ID.fullmatch(article_id):
+        return f"article-{article_id}"
+    from hashlib import blake2b
+
+    from slugify import slugify
+
+    digest = blake2b(article_id.encode("utf-8"), digest_size=4).hexdigest()
+    return f"article-{slugify(article_id, max_length=40) or 'a'}-{digest}"
+
+
+def article_page(article) -> str:
+    """Where an article is shown: its source's page, at its anchor."""
+    return f"{source_page(article.source.slug)}#{anchor(article.id)}"
+
+
 def relative(target: str, page: str) -> str:
     """A link from `page` to `target`, both paths from the site root; works from file:// and any sub-path."""
     base = posixpath.dirname(page) or "."
