@@ -217,7 +217,14 @@ MAX_INLINE_SPECIALS = {"[": 500, "\\": 2000}
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
+_DEEP_INDENT = re.compile(r"^[ \t]{257,}\S", re.M)  # lists this deep cost seconds (then recursion)
+
+
 def _check_inline_load(path: Path | None, body: str, first_line: int) -> None:
+    deep = _DEEP_INDENT.search(body)
+    if deep:
+        raise BuildError(str(path), "a line indented more than 256 columns: Markdown nested too deeply to read",
+                         first_line + body.count("\n", 0, deep.start()))
     if all(body.count(c) <= limit for c, limit in MAX_INLINE_SPECIALS.items()):
         return
     line = first_line
