@@ -1,8 +1,8 @@
 """A build killed with SIGKILL at any moment leaves the previous site complete and servable.
 
 Fifty kills in a row, at random moments of a real `build.py` process: some anywhere in the run, some
-while it renders (after it reports analysis), some while it writes and swaps the output (after it
-reports rendering). After each, the output folder
+while it renders (after it reports analysis), half of the large builds' while they write and swap the
+output (after they report rendering, before they report the swap). After each, the output folder
 must be byte-identical to one complete build (the one before, or the new one if the kill came after
 the swap), and the next build must clean up whatever the killed one left.
 """
@@ -63,7 +63,9 @@ def test_fifty_random_kills_never_lose_the_site(tmp_path):
         reference[name] = (folder, tree_digest(tmp_path / f"ref-{name}"), timings)
     t = reference["big"][2]
     # (the stage line to wait for, then a random delay up to the length of the next stage)
-    windows = [(None, t["end"]), ("analyse", t["render"] - t["analyse"]), ("render", t["end"] - t["render"])]
+    # (the write window ends when the build reports the swap done)
+    write = ("render", t["write"] - t["render"])
+    windows = [(None, t["end"]), ("analyse", t["render"] - t["analyse"]), write, write]
 
     assert subprocess.run([sys.executable, "build.py", "--articles", str(SEEDS), "--out", str(out), "-q"],
                           cwd=REPO).returncode == 0
@@ -73,7 +75,7 @@ def test_fifty_random_kills_never_lose_the_site(tmp_path):
     for kill in range(KILLS):
         target = "big" if kill % 2 == 0 else "seeds"
         folder, _digest, timing = reference[target]
-        after, span = windows[kill % 3] if target == "big" else (None, timing["end"])
+        after, span = windows[kill // 2 % 4] if target == "big" else (None, timing["end"])
         proc = start(folder, out)
         printed = []
         if after:  # wait until the build reports the stage before the window
