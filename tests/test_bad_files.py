@@ -341,3 +341,11 @@ def test_odd_file_names_get_working_anchors(write_tree, tmp_path):
         page, _, fragment = a["page"].partition("#")
         assert re.fullmatch(r"[A-Za-z0-9_.-]+", fragment), fragment
         assert f'id="{fragment}"' in (out / page).read_text(encoding="utf-8")
+
+
+def test_site_yaml_source_urls_must_be_web_addresses(tmp_path, capsys):
+    config = tmp_path / "site.yaml"
+    config.write_text('sources:\n  Courier: {url: "javascript:alert(1)"}\n')
+    assert main(["build", "--config", str(config), "--out", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert f"{config}: sources.Courier.url: 'javascript:alert(1)' is not an http(s) address" in err

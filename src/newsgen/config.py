@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError
+from .urls import safe_url
 from .yamlsafe import load_yaml
 
 # key: (type, default, one-line meaning) -- README's option table is written from this.
@@ -122,6 +123,11 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
                 raise BuildError(str(path), f"{key}: {value} is out of range "
                                             f"({'from' if closed else 'above'} {low} to {high})")
         values[key] = value
+    for name, entry in (values.get("sources") or {}).items():
+        if not isinstance(entry, dict):
+            raise BuildError(str(path), f"sources.{name}: expected a mapping such as {{url: https://...}}")
+        if entry.get("url") is not None and not safe_url(str(entry["url"])):
+            raise BuildError(str(path), f"sources.{name}.url: {str(entry['url'])[:60]!r} is not an http(s) address")
     for article_id, entry in (values.get("overrides") or {}).items():
         if not isinstance(entry, dict):
             raise BuildError(str(path), f"overrides.{article_id}: expected a mapping")
