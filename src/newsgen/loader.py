@@ -210,14 +210,14 @@ def _new_markdown() -> markdown.Markdown:
 
 
 _MARKDOWN = _new_markdown()
+
 # Python-Markdown's inline patterns take time quadratic in the matches within one paragraph: 4,000
-# "[" take 2 s, 100,000 take minutes, and backslash escapes are the same. No prose has hundreds of
-# them in a paragraph, so such a paragraph is refused as not article text (a clear error, not a hang).
+# "[" take 2 s, 100,000 take minutes, and backslash escapes are the same; lists indented hundreds of
+# columns deep take seconds before they exhaust the recursion limit. No prose needs either, so such a
+# body is refused as not article text (a clear error, not a hang).
 MAX_INLINE_SPECIALS = {"[": 500, "\\": 2000}
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
-
-
-_DEEP_INDENT = re.compile(r"^[ \t]{257,}\S", re.M)  # lists this deep cost seconds (then recursion)
+_DEEP_INDENT = re.compile(r"^[ \t]{257,}\S", re.M)
 
 
 def _check_inline_load(path: Path | None, body: str, first_line: int) -> None:
@@ -345,24 +345,25 @@ def read_file(path: Path, limit: int, inside: Path | None = None) -> bytes:
         target = path.resolve()
         if not target.is_relative_to(inside.resolve()):
             raise BuildError(str(path), f"symlink to {target}, outside the articles folder; refused")
+    not_regular = BuildError(str(path), "not a regular file (a folder, pipe or device)")
+    too_big = BuildError(str(path), f"over the {limit / 1e6:g} MB limit for one article (max_article_mb in site.yaml)")
     try:
         # O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
         with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise BuildError(str(path), "not a regular file (a folder, pipe or device); skipped")
-            if info.st_size > limit:
-                raise BuildError(str(path), f"{info.st_size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit "
-                                            "for one article (max_article_mb in site.yaml)")
-            data = handle.read(limit + 1)
+                raise not_regular
+            if info.st_size > limit:  # refused before reading
+                raise too_big
+            data = handle.read(limit + 1)  # a file that grew meanwhile is refused too
     except FileNotFoundError:
         raise BuildError(str(path), "the file is gone (removed while the build ran, or a broken symlink)") from None
     except IsADirectoryError:
-        raise BuildError(str(path), "not a regular file (a folder, pipe or device); skipped") from None
+        raise not_regular from None
     except OSError as exc:
         raise BuildError(str(path), f"cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise BuildError(str(path), f"over the {limit / 1e6:g} MB limit for one article (max_article_mb in site.yaml)")
+        raise too_big
     return data
 
 

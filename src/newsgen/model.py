@@ -25,7 +25,7 @@ class Mark:
     start: int
     end: int
     tag: str  # one of INLINE_TAGS
-    href: str | None = None  # for "a": an http(s) or mailto address
+    href: str | None = None  # for "a": an http(s) address
 
 
 INLINE_TAGS = ("a", "em", "strong", "code", "del", "sub", "sup")

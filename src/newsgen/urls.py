@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from hashlib import blake2b
+
+from slugify import slugify
 
 _WEB_ADDRESS = re.compile(r"https?://[^\s/$.?#][^\s\x00-\x1f\x7f]*", re.I)
 
@@ -36,10 +39,6 @@ def anchor(article_id: str) -> str:
     (spaces, quotes, any script) its slug with a short hash, so that two stems never share one."""
     if _PLAIN_ID.fullmatch(article_id):
         return f"article-{article_id}"
-    from hashlib import blake2b
-
-    from slugify import slugify
-
     digest = blake2b(article_id.encode("utf-8"), digest_size=4).hexdigest()
     return f"article-{slugify(article_id, max_length=40) or 'a'}-{digest}"
 
