@@ -12,15 +12,13 @@ from collections import Counter
 
 from ..features import terms
 from ..model import Article, ArticleSentences, Claim, Mention
-from ..text import split_sentences, word_count, words
+from ..text import word_count, words
+from .sentences import article_sentences
 
 MIN_WORDS = 5  # shorter sentences ("He declined.") say too little to match on
 MIN_SHARED_TERMS = 3  # two sentences that share fewer content terms share a topic, not a statement
 MIN_SHARED_ACTION = 2  # ... and of those, this many beyond names: what is said, not only who is named
 
-
-def article_sentences(article: Article) -> list[str]:
-    return [s for p in article.paragraphs for s in split_sentences(p)]
 
 
 def _name_terms(sentence: str) -> set[str]:
