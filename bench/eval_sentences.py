@@ -2,22 +2,37 @@
 """How well the claim matcher's sentence similarity tracks human judgements of news sentence pairs.
 
     .venv/bin/python bench/eval_sentences.py ../shared/data/stsb_headlines/headlines_pairs.jsonl
+    PY bench/eval_sentences.py --embeddings ../shared/data/msrp/msrp_pairs.jsonl
+    PY bench/eval_sentences.py --story site.yaml [--lexical 0.22] [--embedding 0.6]
 
-Pairs carry a 0-5 similarity `score` (STS-B headlines) or a 0/1 `label` (MSRP). The scorer is the one
-`newsgen.analysis.claims` uses (TF-IDF cosine over content terms, numbers normalised); IDF is taken over
-the set's own sentences, as a build takes it over a story's. Prints Spearman's rho against the gold
-scores and the best F1 for "the same statement" (score >= 3.5, or label 1) with its threshold.
+Pairs carry a 0-5 similarity `score` (STS-B headlines) or a 0/1 `label` (MSRP). The lexical scorer is
+the one `newsgen.analysis.claims` uses (TF-IDF cosine over content terms, numbers normalised); IDF is
+taken over the set's own sentences, as a build takes it over a story's. Prints Spearman's rho against
+the gold scores and the best F1 for "the same statement" (score >= 3.5, or label 1) with its threshold;
+where the set has a train split, also the F1 on the other splits at the threshold best on train.
+
+--embeddings (needs the `embeddings` extra; PY is a Python that has it) adds the sentence-embedding
+cosine (`newsgen.analysis.embeddings`) and two hybrids of it with the lexical score: their mean, and
+the embedding score gated by lexical overlap (0 where the lexical cosine is below GATE: the pair shares
+no weighty term). It also prints the model's load time and encoding speed.
+
+--story builds the site of a config and lists every cross-source pair of sentences (titles included)
+that either method puts at or above its threshold, with both scores, to read by eye.
 """
 from __future__ import annotations
 
 import json
 import math
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from newsgen.analysis.claims import _cos, _vectors  # noqa: E402
+
+GATE = 0.1  # lexical cosine below this: the two sentences share no weighty term
+GRID = [x / 100 for x in range(5, 96)]
 
 
 def ranks(values: list[float]) -> list[float]:
@@ -41,23 +56,115 @@ def spearman(a: list[float], b: list[float]) -> float:
     return cov / math.sqrt(sum((x - ma) ** 2 for x in ra) * sum((y - mb) ** 2 for y in rb))
 
 
-def main() -> None:
-    if len(sys.argv) != 2 or not Path(sys.argv[1]).exists():
-        sys.exit(__doc__)
-    records = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+def f1_at(scores: list[float], positive: list[bool], t: float) -> float:
+    tp = sum(1 for s, g in zip(scores, positive) if s >= t and g)
+    fp = sum(1 for s, g in zip(scores, positive) if s >= t and not g)
+    fn = sum(1 for s, g in zip(scores, positive) if s < t and g)
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def best_f1(scores: list[float], positive: list[bool]) -> tuple[float, float]:
+    return max((f1_at(scores, positive, t), t) for t in GRID)
+
+
+def lexical_scores(left: list[str], right: list[str]) -> list[float]:
+    vectors = _vectors(left + right)
+    n = len(left)
+    return [_cos(vectors[i], vectors[n + i]) for i in range(n)]
+
+
+def embedding_scores(left: list[str], right: list[str]) -> list[float]:
+    from newsgen.analysis import embeddings
+
+    if not embeddings.available():
+        sys.exit("--embeddings needs the extra: pip install 'newsgen[embeddings]'")
+    t0 = time.perf_counter()
+    embeddings.encode(["warm up"])
+    load = time.perf_counter() - t0
+    sentences = left + right
+    t0 = time.perf_counter()
+    rows = embeddings.encode(sentences)
+    took = time.perf_counter() - t0
+    print(f"  embedding model load {load:.2f} s; encoded {len(sentences)} sentences in {took:.1f} s "
+          f"({took / len(sentences) * 1000:.2f} s per 1,000)")
+    n = len(left)
+    return [float(rows[i] @ rows[n + i]) for i in range(n)]
+
+
+def evaluate(path: str, with_embeddings: bool) -> None:
+    records = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     gold = [float(r["score"]) if "score" in r else float(r["label"]) for r in records]
     cut = 3.5 if "score" in records[0] else 0.5
-    vectors = _vectors([r["text1"] for r in records] + [r["text2"] for r in records])
-    n = len(records)
-    scores = [_cos(vectors[i], vectors[n + i]) for i in range(n)]
-    best = (0.0, 0.0)
-    for t in (x / 100 for x in range(5, 95)):
-        tp = sum(1 for s, g in zip(scores, gold) if s >= t and g >= cut)
-        fp = sum(1 for s, g in zip(scores, gold) if s >= t and g < cut)
-        fn = sum(1 for s, g in zip(scores, gold) if s < t and g >= cut)
-        best = max(best, (2 * tp / (2 * tp + fp + fn), t))
-    print(f"{sys.argv[1]}: {n} pairs; Spearman {spearman(scores, gold):.3f}; "
-          f"best F1 for the same statement {best[0]:.3f} at threshold {best[1]:.2f}")
+    positive = [g >= cut for g in gold]
+    left, right = [r["text1"].strip() for r in records], [r["text2"].strip() for r in records]
+    print(f"{path}: {len(records)} pairs, {sum(positive)} of them the same statement")
+    t0 = time.perf_counter()
+    methods = {"lexical": lexical_scores(left, right)}
+    took = time.perf_counter() - t0
+    print(f"  lexical scored {2 * len(records)} sentences in {took:.1f} s "
+          f"({took / len(records) / 2 * 1000:.2f} s per 1,000)")
+    if with_embeddings:
+        emb = embedding_scores(left, right)
+        lex = methods["lexical"]
+        methods["embedding"] = emb
+        methods["mean"] = [(a + b) / 2 for a, b in zip(lex, emb)]
+        methods[f"gated@{GATE}"] = [b if a >= GATE else 0.0 for a, b in zip(lex, emb)]
+    train = [r.get("split") == "train" for r in records]
+    for name, scores in methods.items():
+        f1, t = best_f1(scores, positive)
+        line = f"  {name:<12} Spearman {spearman(scores, gold):.3f}; best F1 {f1:.3f} at {t:.2f}"
+        if any(train) and not all(train):
+            held = [i for i, tr in enumerate(train) if not tr]
+            _, t_train = best_f1([scores[i] for i in range(len(train)) if train[i]],
+                                 [positive[i] for i in range(len(train)) if train[i]])
+            f1_held = f1_at([scores[i] for i in held], [positive[i] for i in held], t_train)
+            line += f"; held-out F1 {f1_held:.3f} at {t_train:.2f} (fit on train)"
+        print(line)
+
+
+def story(config: str, lexical_t: float, embedding_t: float) -> None:
+    from newsgen.analysis import embeddings
+    from newsgen.analysis.sentences import article_sentences
+    from newsgen.build import build_site
+    from newsgen.config import load_config
+
+    site, _, _ = build_site(load_config(Path(config)))
+    owners, sentences = [], []
+    for a in site.articles:
+        for s in [a.title, *article_sentences(a)]:
+            owners.append(a.id)
+            sentences.append(s)
+    vectors = _vectors(sentences)
+    rows = embeddings.encode(sentences) if embeddings.available() else None
+    found = []
+    for i in range(len(sentences)):
+        for j in range(i + 1, len(sentences)):
+            if owners[i] == owners[j]:
+                continue
+            lex = _cos(vectors[i], vectors[j])
+            emb = float(rows[i] @ rows[j]) if rows is not None else float("nan")
+            if lex >= lexical_t or emb >= embedding_t:
+                found.append((max(lex, emb), lex, emb, i, j))
+    print(f"{len(sentences)} sentences; {len(found)} cross-source pairs with lexical >= {lexical_t} "
+          f"or embedding >= {embedding_t}")
+    for _, lex, emb, i, j in sorted(found, reverse=True):
+        tag = ("both" if lex >= lexical_t and emb >= embedding_t
+               else "lexical only" if lex >= lexical_t else "embedding only")
+        print(f"\n[{tag}] lexical {lex:.2f} embedding {emb:.2f}\n  {owners[i][:3]}: {sentences[i]}\n"
+              f"  {owners[j][:3]}: {sentences[j]}")
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["--story"] and len(args) >= 2:
+        opts = dict(zip(args[2::2], map(float, args[3::2])))
+        story(args[1], opts.get("--lexical", 0.22), opts.get("--embedding", 0.6))
+        return
+    with_embeddings = "--embeddings" in args
+    paths = [a for a in args if a != "--embeddings"]
+    if len(paths) != 1 or not Path(paths[0]).exists():
+        sys.exit(__doc__)
+    evaluate(paths[0], with_embeddings)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def test_reworded_statements_with_numbers_in_any_form_form_one_claim():
 
 def test_single_source_statements_stay_unique():
     analysis = analyse_story(Story("s", "S", ("a", "b", "c")), {"a": A, "b": B, "c": C}, 0.22)
-    unique = {ps.article_id: ps.unique for ps in analysis.per_article}
+    unique = {ps.article_id: [ps.sentences[n] for n in ps.unique] for ps in analysis.per_article}
     assert any("bakery" in s for s in unique["a"])
     assert any("Shipping lines" in s for s in unique["b"])
     assert not any("containers" in s for s in unique["a"])

@@ -116,6 +116,7 @@ class Mention:
 
     article_id: str
     text: str
+    sentence: int | None = None  # index into the article's sentences (analysis.sentences); None: the headline
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +139,13 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class ArticleSentences:
-    """An article's body sentences, each marked with whether another source states it too."""
+    """An article's body sentences (numbered as in analysis.sentences), split into those another source
+    states too and those only this one states (sentences too short to state anything are in neither)."""
 
     article_id: str
-    shared: tuple[str, ...]
-    unique: tuple[str, ...]
+    sentences: tuple[str, ...]
+    shared: tuple[int, ...]
+    unique: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,9 @@ class Relation:
     b: str
     shared_claims: int
     overlap: float  # Jaccard of word 5-gram shingles, 0..1
+    a_in_b: float = 0.0  # share of a's sentences that b states too (in its own words or the same)
+    b_in_a: float = 0.0  # share of b's sentences that a states too
+    kind: str = "independent"  # "copy" | "rewrite" | "independent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,9 @@ class StoryAnalysis:
     per_article: tuple[ArticleSentences, ...]
     entities: tuple[Entity, ...]
     relations: tuple[Relation, ...] = ()
+    quotes: tuple = ()  # analysis.quotes.Quote
+    figures: tuple = ()  # analysis.figures.Figure
+    timeline: tuple = ()  # analysis.timeline.Event
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,17 @@ def human_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "date not stated"
 
 
+def event_date(value: date, precision: str | None) -> str:
+    """A timeline date as precise as the text allows: "5 October 2023", "October 2023", "2023"."""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{value:%B %Y}"
+    if precision == "week":
+        return f"week of {value.day} {value:%B %Y}"
+    return f"{value.day} {value:%B %Y}"
+
+
 def environment(config: Config) -> Environment:
     default = FileSystemLoader(str(THEME / "templates"))
     own = config.root / "templates"
@@ -59,6 +70,7 @@ def environment(config: Config) -> Environment:
 
     env.filters["url"] = url
     env.filters["human_date"] = human_date
+    env.filters["event_date"] = event_date
     return env
 
 
@@ -84,10 +96,17 @@ def _open(mark: Mark) -> str:
     return f"<{mark.tag}>"
 
 
-def marked_blocks(article: Article, shared: set[str]) -> list[dict]:
-    """The article's sections, each sentence (as HTML) flagged as shared with another source or not."""
-    def mark(text: str, marks: tuple[Mark, ...]) -> list[tuple[Markup, bool]]:
-        return [(formatted(text, marks, a, b), text[a:b] in shared) for a, b in sentence_spans(text)]
+def marked_blocks(article: Article, shared: set[int]) -> list[dict]:
+    """The article's sections, each sentence as (HTML, shared with another source, its element id);
+    sentences are numbered as analysis.sentences numbers them."""
+    counter = iter(range(1 << 30))
+
+    def mark(text: str, marks: tuple[Mark, ...]) -> list[tuple[Markup, bool, str]]:
+        out = []
+        for a, b in sentence_spans(text):
+            n = next(counter)
+            out.append((formatted(text, marks, a, b), n in shared, urls.sentence_anchor(article.id, n)))
+        return out
 
     out = []
     for section in article.sections:
@@ -100,6 +119,35 @@ def marked_blocks(article: Article, shared: set[str]) -> list[dict]:
                 blocks.append({"kind": b.kind, "sentences": mark(b.text, marks[0])})
         out.append({"heading": section.heading, "blocks": blocks})
     return out
+
+
+def heatmap(analysis: StoryAnalysis, by_id: dict[str, Article]) -> dict | None:
+    """The source-by-source matrix as drawing data: row r, column c is the share of r's sentences that c
+    states too. None when fewer than two articles."""
+    ids = []
+    for r in analysis.relations:
+        for x in (r.a, r.b):
+            if x not in ids:
+                ids.append(x)
+    if len(ids) < 2:
+        return None
+    order = {aid: n for n, aid in enumerate(by_id)}
+    ids.sort(key=lambda x: order.get(x, 0))
+    share = {}
+    for r in analysis.relations:
+        share[(r.a, r.b)] = r.a_in_b
+        share[(r.b, r.a)] = r.b_in_a
+    cell, label_width, top = 34, 230, 40
+    rows = []
+    for i, row in enumerate(ids):
+        cells = []
+        for j, col in enumerate(ids):
+            value = share.get((row, col))
+            cells.append({"x": label_width + j * cell, "y": top + i * cell, "value": value,
+                          "col": col, "level": None if value is None else min(4, int(value * 5))})
+        rows.append({"id": row, "y": top + i * cell, "cells": cells})
+    return {"ids": ids, "rows": rows, "cell": cell, "label_width": label_width, "top": top,
+            "width": label_width + len(ids) * cell + 8, "height": top + len(ids) * cell + 8}
 
 
 def _article_json(a: Article, story: Story | None) -> dict:
@@ -134,12 +182,15 @@ def story_json(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article])
         },
         "articles": [_article_json(by_id[i], story) for i in story.article_ids],
         "claims": [{"text": c.text, "article_ids": list(c.article_ids),
-                    "mentions": [{"article_id": m.article_id, "text": m.text} for m in c.mentions]}
+                    "mentions": [{"article_id": m.article_id, "sentence": m.sentence, "text": m.text}
+                                 for m in c.mentions]}
                    for c in analysis.shared_claims],
-        "unique": {s.article_id: list(s.unique) for s in analysis.per_article},
+        "unique": {s.article_id: [{"sentence": n, "text": s.sentences[n]} for n in s.unique]
+                   for s in analysis.per_article},
         "entities": [{"name": e.name, "kind": e.kind, "article_ids": list(e.article_ids), "aliases": list(e.aliases)}
                      for e in analysis.entities],
-        "relations": [{"article_ids": [r.a, r.b], "shared_claims": r.shared_claims, "text_overlap": r.overlap}
+        "relations": [{"article_ids": [r.a, r.b], "kind": r.kind, "shared_claims": r.shared_claims,
+                       "text_overlap": r.overlap, "restated": [r.a_in_b, r.b_in_a]}
                       for r in analysis.relations],
     }
 
@@ -174,7 +225,7 @@ def render_site(site: Site, config: Config) -> dict[str, bytes]:
             if a.duplicate_of:
                 carried_by.setdefault(a.duplicate_of, []).append(a)
         page(urls.story_page(story.id), "story.html", story=story, analysis=analysis, articles=members,
-             carried_by=carried_by)
+             carried_by=carried_by, heatmap=heatmap(analysis, {a.id: a for a in members}))
         files[urls.story_json(story.id)] = _dump(story_json(story, analysis, by_id))
     for slug, arts in sources.items():
         arts = sorted(arts, key=lambda a: (a.published or date.min, a.id), reverse=True)

@@ -48,6 +48,18 @@ def article_page(article) -> str:
     return f"{source_page(article.source.slug)}#{anchor(article.id)}"
 
 
+def sentence_anchor(article_id: str, n: int) -> str:
+    """The element id of sentence `n` (as numbered by analysis.sentences) of an article on its source page."""
+    return f"{anchor(article_id)}-s{n}"
+
+
+def sentence_page(article, n: int | None) -> str:
+    """Where sentence `n` of an article is shown; the article's own anchor for its headline (None)."""
+    if n is None:
+        return article_page(article)
+    return f"{source_page(article.source.slug)}#{sentence_anchor(article.id, n)}"
+
+
 def relative(target: str, page: str) -> str:
     """A link from `page` to `target`, both paths from the site root; works from file:// and any sub-path."""
     base = posixpath.dirname(page) or "."

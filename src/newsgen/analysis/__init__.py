@@ -12,9 +12,10 @@ def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: f
     # A copy repeats its original: it is no independent voice, so it takes no part in agreement.
     voices = [a for a in members if a.duplicate_of is None]
     claims = shared_claims(voices, claim_threshold)
+    marks = sentence_marks(members, claims)
     return StoryAnalysis(
         shared_claims=claims,
-        per_article=sentence_marks(members, claims),
+        per_article=marks,
         entities=story_entities(voices),
-        relations=source_relations(members, claims),
+        relations=source_relations(members, claims, marks),
     )

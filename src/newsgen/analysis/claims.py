@@ -1,14 +1,27 @@
-"""Statements that two or more sources make, each with every source's own wording.
+"""Statements that two or more sources make, each with every source's own wording and sentence.
 
-Sentences are compared by TF-IDF cosine over content terms, with numbers normalised so that
-"a thousand", "1,000" and "1K" meet; IDF is taken over the story's own sentences, so the words every
-sentence shares (the story's subject) weigh little and the specific ones decide. Sentences join a claim
-by average link, at most one sentence per article in a claim.
+The units are each source's headline and body sentences. Two units are compared by TF-IDF cosine over
+content terms, numbers normalised so that "a thousand", "1,000" and "1K" meet; IDF is taken over the
+story's own units, so the words every sentence shares (the story's subject) weigh little and the
+specific ones decide. A pair counts only when the two share at least three content terms, two of them
+beyond names: who is named is not what is said. Units join a claim by average link, at most one unit
+per source in a claim.
+
+Nothing here compares every unit with every other. Candidates come from an inverted index over each
+unit's *prefix*: its heaviest terms, just enough that the rest of its vector is too light to reach the
+threshold on its own (all-pairs similarity search, Bayardo et al. 2007), so a pair above the threshold
+always shares an indexed term. A term so common that pairing all its units would cost more than
+`FULL_PAIRS` is paired by sorted neighbourhood instead: its units in the order of two min-hashes of their
+terms, each with its next `WINDOW`; near-identical units sort together, and a claim grows along the
+chain. Average link needs no pairwise sums: for unit vectors, the mean cosine between two groups is the
+dot product of their summed vectors over the product of their sizes. Groups merge smaller into larger.
+So the cost grows as n log n in the number of sentences (bench/analysis_scale.py measures it).
 """
 from __future__ import annotations
 
 import math
-from collections import Counter
+import zlib
+from collections import Counter, defaultdict
 
 from ..features import terms
 from ..model import Article, ArticleSentences, Claim, Mention
@@ -16,9 +29,59 @@ from ..text import word_count, words
 from .sentences import article_sentences
 
 MIN_WORDS = 5  # shorter sentences ("He declined.") say too little to match on
+MIN_HEADLINE_WORDS = 4  # a headline is a statement too, in fewer words
 MIN_SHARED_TERMS = 3  # two sentences that share fewer content terms share a topic, not a statement
 MIN_SHARED_ACTION = 2  # ... and of those, this many beyond names: what is said, not only who is named
+FULL_PAIRS = 4096  # a term whose units would make more pairs than this is paired by sorted neighbourhood
+WINDOW = 6  # neighbours each unit is paired with, per order, in the sorted neighbourhood
 
+Vector = dict[str, float]
+
+
+class Units:
+    """The units of one story: who states each, its text, its sentence number, its vector and names."""
+
+    def __init__(self, articles: list[Article]):
+        self.owners: list[str] = []
+        self.texts: list[str] = []
+        self.sentences: list[int | None] = []
+        for a in articles:
+            if a.title and word_count(a.title) >= MIN_HEADLINE_WORDS:
+                self._add(a.id, a.title, None)
+            for n, s in enumerate(article_sentences(a)):
+                if word_count(s) >= MIN_WORDS:
+                    self._add(a.id, s, n)
+        self.vectors = _vectors(self.texts)
+        names = [_name_terms(t) for t in self.texts]
+        # A headline in title case capitalises every word: there a name is what the story's sentences name.
+        story_names = set().union(*(n for n, k in zip(names, self.sentences) if k is not None))
+        self.names = [n if k is not None or not _title_case(t) else set(terms(t)) & story_names
+                      for n, k, t in zip(names, self.sentences, self.texts)]
+        self.negated = [_negated_terms(t) for t in self.texts]
+
+    def _add(self, owner: str, text: str, sentence: int | None) -> None:
+        self.owners.append(owner)
+        self.texts.append(text)
+        self.sentences.append(sentence)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def matches(self, i: int, j: int, threshold: float) -> float | None:
+        """The pair's similarity when the two state the same thing, else None."""
+        u, v = self.vectors[i], self.vectors[j]
+        if len(u) > len(v):
+            u, v = v, u
+        shared = [t for t in u if t in v]
+        if len(shared) < MIN_SHARED_TERMS:
+            return None
+        action = sum(1 for t in shared if t not in self.names[i] and t not in self.names[j])
+        if action < MIN_SHARED_ACTION:
+            return None
+        if any((t in self.negated[i]) != (t in self.negated[j]) for t in shared):
+            return None  # "there was no evidence" does not state "they had evidence"
+        score = math.fsum(u[t] * v[t] for t in shared)
+        return score if score >= threshold else None
 
 
 def _name_terms(sentence: str) -> set[str]:
@@ -27,7 +90,29 @@ def _name_terms(sentence: str) -> set[str]:
     return {t for w in tokens[1:] if w[:1].isupper() for t in terms(w)}
 
 
-def _vectors(sentences: list[str]) -> list[dict[str, float]]:
+NEGATORS = frozenset("no not never without nothing none neither nor cannot".split())
+NEGATION_REACH = 3  # words after a negator that it negates: "no evidence", "did not confirm the"
+
+
+def _negated_terms(sentence: str) -> set[str]:
+    """Terms of the words a negator governs ("no evidence" -> {"evidence"})."""
+    tokens = [w.lower() for w in words(sentence)]
+    out: set[str] = set()
+    for n, w in enumerate(tokens):
+        if w in NEGATORS or w.endswith(("n't", "n\u2019t")):
+            for t in tokens[n + 1:n + 1 + NEGATION_REACH]:
+                out.update(terms(t))
+    return out
+
+
+def _title_case(text: str) -> bool:
+    """Most words capitalised, as headlines in title case are ("Markets Fall on Rate Fears")."""
+    long_words = [w for w in words(text) if len(w) > 3]
+    return bool(long_words) and sum(w[:1].isupper() for w in long_words) > 0.7 * len(long_words)
+
+
+def _vectors(sentences: list[str]) -> list[Vector]:
+    """Unit TF-IDF vectors (sublinear tf, IDF over `sentences`)."""
     counts = [Counter(terms(s)) for s in sentences]
     df: Counter[str] = Counter()
     for c in counts:
@@ -36,73 +121,154 @@ def _vectors(sentences: list[str]) -> list[dict[str, float]]:
     out = []
     for c in counts:
         v = {t: (1 + math.log(k)) * math.log((1 + n) / (1 + df[t])) for t, k in c.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        out.append({t: x / norm for t, x in v.items()})
+        norm = math.sqrt(math.fsum(x * x for x in v.values())) or 1.0
+        out.append({t: x / norm for t, x in v.items() if x > 0})
     return out
 
 
-def _cos(u: dict[str, float], v: dict[str, float]) -> float:
+def _cos(u: Vector, v: Vector) -> float:
     if len(u) > len(v):
         u, v = v, u
-    return sum(x * v.get(t, 0.0) for t, x in u.items())
+    return math.fsum(x * v[t] for t, x in u.items() if t in v)
+
+
+def _prefix(vector: Vector, threshold: float) -> list[str]:
+    """The heaviest terms of `vector`, until what is left weighs less than `threshold` (its norm)."""
+    rest = math.fsum(w * w for w in vector.values())
+    out = []
+    for t, w in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0])):
+        if rest < threshold * threshold:
+            break
+        out.append(t)
+        rest -= w * w
+    return out
+
+
+def _min_hashes(vector: Vector) -> tuple[int, int]:
+    """Two min-hashes of the unit's terms: units with most terms in common tend to share them."""
+    hashes = [zlib.crc32(t.encode()) for t in vector] or [0]
+    return min(hashes), min((h * 2654435761 + 97) & 0xFFFFFFFF for h in hashes)
+
+
+def candidate_pairs(units: Units, threshold: float) -> set[tuple[int, int]]:
+    """Pairs of units from different sources that may reach `threshold`; every pair that does is among
+    them, except within terms so common that they are paired by sorted neighbourhood."""
+    prefixed: dict[str, list[int]] = defaultdict(list)
+    for i, v in enumerate(units.vectors):
+        for t in _prefix(v, threshold):
+            prefixed[t].append(i)
+    holders: dict[str, list[int]] = defaultdict(list)
+    for i, v in enumerate(units.vectors):
+        for t in v:
+            if t in prefixed:
+                holders[t].append(i)
+    owners = units.owners
+    pairs: set[tuple[int, int]] = set()
+    hashes: dict[int, tuple[int, int]] = {}
+    for t, heads in prefixed.items():
+        everyone = holders[t]
+        if len(heads) * len(everyone) <= FULL_PAIRS:
+            for i in heads:
+                for j in everyone:
+                    if owners[i] != owners[j]:
+                        pairs.add((i, j) if i < j else (j, i))
+            continue
+        for i in everyone:
+            if i not in hashes:
+                hashes[i] = _min_hashes(units.vectors[i])
+        for k in range(2):
+            order = sorted(everyone, key=lambda i: (hashes[i][k], i))
+            for p, i in enumerate(order):
+                for j in order[p + 1:p + 1 + WINDOW]:
+                    if owners[i] != owners[j]:
+                        pairs.add((i, j) if i < j else (j, i))
+    return pairs
+
+
+def _add_into(total: Vector, v: Vector) -> None:
+    for t, x in v.items():
+        total[t] = total.get(t, 0.0) + x
+
+
+def group_units(units: Units, threshold: float) -> list[list[int]]:
+    """Groups of units that state one thing, by average link over the candidate pairs, best pairs first."""
+    scored = []
+    for i, j in candidate_pairs(units, threshold):
+        s = units.matches(i, j, threshold)
+        if s is not None:
+            scored.append((-s, i, j))
+    scored.sort()
+    group = list(range(len(units)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(units))}
+    # A source states a claim once; its headline may join the sentence that says the same, so a
+    # source's headline and its sentences are counted apart.
+    owners: dict[int, set[tuple[str, bool]]] = {
+        i: {(units.owners[i], units.sentences[i] is None)} for i in range(len(units))}
+    sums: dict[int, Vector] = {}
+    for _, i, j in scored:
+        gi, gj = group[i], group[j]
+        if gi == gj or not owners[gi].isdisjoint(owners[gj]):
+            continue
+        si = sums.get(gi, units.vectors[i] if len(members[gi]) == 1 else None)
+        sj = sums.get(gj, units.vectors[j] if len(members[gj]) == 1 else None)
+        if _cos(si, sj) / (len(members[gi]) * len(members[gj])) < threshold:
+            continue
+        if len(members[gi]) < len(members[gj]):
+            gi, gj, si, sj = gj, gi, sj, si
+        merged = sums.pop(gi, None)
+        if merged is None:
+            merged = dict(si)
+        _add_into(merged, sj)
+        sums.pop(gj, None)
+        sums[gi] = merged
+        for k in members[gj]:
+            group[k] = gi
+        members[gi].extend(members.pop(gj))
+        owners[gi] |= owners.pop(gj)
+    return [m for m in members.values() if len(m) > 1]
 
 
 def shared_claims(articles: list[Article], threshold: float) -> tuple[Claim, ...]:
     """Claims stated by two or more of `articles`, most widely reported first."""
-    owners: list[str] = []
-    sentences: list[str] = []
-    for a in articles:
-        for s in article_sentences(a):
-            if word_count(s) >= MIN_WORDS:
-                owners.append(a.id)
-                sentences.append(s)
-    vectors = _vectors(sentences)
-    names = [_name_terms(s) for s in sentences]
-    pairs = []
-    for i in range(len(sentences)):
-        for j in range(i + 1, len(sentences)):
-            if owners[i] != owners[j]:
-                s = _cos(vectors[i], vectors[j])
-                shared = vectors[i].keys() & vectors[j].keys()
-                if (s >= threshold and len(shared) >= MIN_SHARED_TERMS
-                        and len(shared - names[i] - names[j]) >= MIN_SHARED_ACTION):
-                    pairs.append((s, i, j))
-    group = list(range(len(sentences)))
-    members = {i: [i] for i in range(len(sentences))}
-    for _, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
-        gi, gj = group[i], group[j]
-        if gi == gj or {owners[k] for k in members[gi]} & {owners[k] for k in members[gj]}:
-            continue
-        cross = [_cos(vectors[p], vectors[q]) for p in members[gi] for q in members[gj]]
-        if sum(cross) / len(cross) < threshold:
-            continue
-        for k in members[gj]:
-            group[k] = gi
-        members[gi].extend(members.pop(gj))
+    units = Units(articles)
     order = {a.id: n for n, a in enumerate(articles)}
     claims = []
-    for ids in members.values():
-        if len(ids) < 2:
+    for group in group_units(units, threshold):
+        # One mention a source: its sentence, or its headline when no sentence of it is in the group.
+        best: dict[str, int] = {}
+        for k in group:
+            o = units.owners[k]
+            if o not in best or units.sentences[best[o]] is None:
+                best[o] = k
+        if len(best) < 2:
             continue
-        ids.sort(key=lambda k: (order[owners[k]], k))
-        central = max(ids, key=lambda k: (sum(_cos(vectors[k], vectors[m]) for m in ids if m != k), -k))
-        claims.append((min(ids), Claim(sentences[central], tuple(Mention(owners[k], sentences[k]) for k in ids))))
+        ids = sorted(best.values(), key=lambda k: (order[units.owners[k]], k))
+        total: Vector = {}
+        for k in ids:
+            _add_into(total, units.vectors[k])
+        # The representative wording is the member closest to the group's centre; a headline only when
+        # no sentence is as central, since a sentence says more.
+        central = max(ids, key=lambda k: (units.sentences[k] is not None, _cos(units.vectors[k], total), -k))
+        mentions = tuple(Mention(units.owners[k], units.texts[k], units.sentences[k]) for k in ids)
+        claims.append((min(ids), Claim(units.texts[central], mentions)))
     claims.sort(key=lambda c: (-len(c[1].mentions), c[0]))
     return tuple(c for _, c in claims)
 
 
 def sentence_marks(articles: list[Article], claims: tuple[Claim, ...]) -> tuple[ArticleSentences, ...]:
     """Each article's sentences split into those another source states too and those only it states."""
-    stated = {(m.article_id, m.text) for c in claims for m in c.mentions}
+    stated = {(m.article_id, m.sentence) for c in claims for m in c.mentions if m.sentence is not None}
     by_id = {a.id: a for a in articles}
     out = []
     for a in articles:
-        # A copy shares whatever its original shares.
-        owner = a.duplicate_of if a.duplicate_of in by_id else a.id
-        sentences = article_sentences(a)
-        original = set(article_sentences(by_id[owner])) if owner != a.id else set()
-        shared = tuple(s for s in sentences if (owner, s) in stated or (a.id, s) in stated
-                       or (owner != a.id and s in original))
-        unique = tuple(s for s in sentences if s not in shared and word_count(s) >= MIN_WORDS)
-        out.append(ArticleSentences(a.id, shared, unique))
+        sentences = tuple(article_sentences(a))
+        if a.duplicate_of in by_id:
+            # A copy shares whatever its original says, wherever it says it.
+            original = set(article_sentences(by_id[a.duplicate_of]))
+            shared = tuple(n for n, s in enumerate(sentences) if s in original or (a.id, n) in stated)
+        else:
+            shared = tuple(n for n in range(len(sentences)) if (a.id, n) in stated)
+        taken = set(shared)
+        unique = tuple(n for n, s in enumerate(sentences) if n not in taken and word_count(s) >= MIN_WORDS)
+        out.append(ArticleSentences(a.id, sentences, shared, unique))
     return tuple(out)
