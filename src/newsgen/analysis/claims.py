@@ -32,6 +32,7 @@ MIN_WORDS = 5  # shorter sentences ("He declined.") say too little to match on
 MIN_HEADLINE_WORDS = 4  # a headline is a statement too, in fewer words
 MIN_SHARED_TERMS = 3  # two sentences that share fewer content terms share a topic, not a statement
 MIN_SHARED_ACTION = 2  # ... and of those, this many beyond names: what is said, not only who is named
+MIN_HEADLINE_ACTION = 1  # a headline is mostly names and one verb: the names and that verb must meet
 FULL_PAIRS = 4096  # a term whose units would make more pairs than this is paired by sorted neighbourhood
 WINDOW = 6  # neighbours each unit is paired with, per order, in the sorted neighbourhood
 
@@ -76,7 +77,8 @@ class Units:
         if len(shared) < MIN_SHARED_TERMS:
             return None
         action = sum(1 for t in shared if t not in self.names[i] and t not in self.names[j])
-        if action < MIN_SHARED_ACTION:
+        headline = self.sentences[i] is None or self.sentences[j] is None
+        if action < (MIN_HEADLINE_ACTION if headline else MIN_SHARED_ACTION):
             return None
         if any((t in self.negated[i]) != (t in self.negated[j]) for t in shared):
             return None  # "there was no evidence" does not state "they had evidence"
@@ -190,6 +192,29 @@ def _add_into(total: Vector, v: Vector) -> None:
         total[t] = total.get(t, 0.0) + x
 
 
+LEAD_SENTENCES = 3  # a headline restates its article's lead, not a sentence further down
+HEADLINE_LINK = 0.6  # a headline restates its own sentence at this share of the claim threshold: a
+# headline says in eight words what its lead says in thirty, so their cosine runs lower
+
+
+def headline_sentences(units: Units, threshold: float) -> list[tuple[int, int]]:
+    """(headline, sentence) of one article where the sentence is the lead sentence that states the headline."""
+    by_owner: dict[str, list[int]] = defaultdict(list)
+    for i, o in enumerate(units.owners):
+        by_owner[o].append(i)
+    out = []
+    for ids in by_owner.values():
+        heads = [i for i in ids if units.sentences[i] is None]
+        if not heads:
+            continue
+        h = heads[0]
+        lead = [k for k in ids if units.sentences[k] is not None and units.sentences[k] < LEAD_SENTENCES]
+        best = max(((units.matches(h, k, threshold * HEADLINE_LINK) or 0.0, -k) for k in lead), default=(0.0, 0))
+        if best[0] > 0:
+            out.append((h, -best[1]))
+    return out
+
+
 def group_units(units: Units, threshold: float) -> list[list[int]]:
     """Groups of units that state one thing, by average link over the candidate pairs, best pairs first."""
     scored = []
@@ -205,6 +230,14 @@ def group_units(units: Units, threshold: float) -> list[list[int]]:
     owners: dict[int, set[tuple[str, bool]]] = {
         i: {(units.owners[i], units.sentences[i] is None)} for i in range(len(units))}
     sums: dict[int, Vector] = {}
+    # A headline and the sentence of its own article that says the same start as one group: the
+    # source itself puts the statement both ways, and together they meet other sources' wordings.
+    for h, k in headline_sentences(units, threshold):
+        group[k] = h
+        members[h].append(members.pop(k)[0])
+        owners[h] |= owners.pop(k)
+        sums[h] = dict(units.vectors[h])
+        _add_into(sums[h], units.vectors[k])
     for _, i, j in scored:
         gi, gj = group[i], group[j]
         if gi == gj or not owners[gi].isdisjoint(owners[gj]):
