@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from . import urls
 from .config import Config
 from .model import INLINE_TAGS, Article, Mark, Site, Story, StoryAnalysis
+from .analysis.figures import VAGUE
 from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
@@ -54,6 +55,34 @@ def event_date(value: date, precision: str | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def figure_value(mention) -> str:
+    """A figure's normalised value as its wording has it: "1,000", "over 1,000", "about 800", "10–15",
+    "thousands"."""
+    def number(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() or x >= 100 else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+    qualifier = mention.qualifier
+    if qualifier is None:
+        return number(mention.value)
+    if qualifier.split()[-1] in VAGUE:  # "thousands of troops": no number is given
+        return qualifier
+    if qualifier == "between":  # "between 10 and 15", "two or three"
+        return f"{number(mention.low)}–{number(mention.high)}"
+    if qualifier == "or more":
+        return f"{number(mention.value)} or more"
+    return f"{qualifier} {number(mention.value)}"
+
+
+def by_speaker(quotes) -> list[tuple[str | None, str | None, list]]:
+    """Quotes grouped under their speaker, speakers in the order their first quote comes; the
+    unattributed last."""
+    groups: dict[str | None, list] = {}
+    for q in quotes:
+        groups.setdefault(q.speaker, []).append(q)
+    named = [(who, next((q.role for q in qs if q.role), None), qs) for who, qs in groups.items() if who]
+    return named + ([(None, None, groups[None])] if None in groups else [])
+
+
 def environment(config: Config) -> Environment:
     default = FileSystemLoader(str(THEME / "templates"))
     own = config.root / "templates"
@@ -71,6 +100,8 @@ def environment(config: Config) -> Environment:
     env.filters["url"] = url
     env.filters["human_date"] = human_date
     env.filters["event_date"] = event_date
+    env.filters["figure_value"] = figure_value
+    env.filters["by_speaker"] = by_speaker
     return env
 
 
@@ -170,6 +201,12 @@ def _article_json(a: Article, story: Story | None) -> dict:
 
 def story_json(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article]) -> dict:
     cov = coverage(story, by_id)
+
+    def at(article_id: str, sentence: int | None, **fields) -> dict:
+        """Who says it and where: the sentence's number and its page and anchor from the site root."""
+        return {"article_id": article_id, "sentence": sentence,
+                "link": urls.sentence_page(by_id[article_id], sentence), **fields}
+
     return {
         "id": story.id,
         "title": story.title,
@@ -182,11 +219,22 @@ def story_json(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article])
         },
         "articles": [_article_json(by_id[i], story) for i in story.article_ids],
         "claims": [{"text": c.text, "article_ids": list(c.article_ids),
-                    "mentions": [{"article_id": m.article_id, "sentence": m.sentence, "text": m.text}
-                                 for m in c.mentions]}
+                    "mentions": [at(m.article_id, m.sentence, text=m.text) for m in c.mentions]}
                    for c in analysis.shared_claims],
-        "unique": {s.article_id: [{"sentence": n, "text": s.sentences[n]} for n in s.unique]
+        "unique": {s.article_id: [at(s.article_id, n, text=s.sentences[n]) for n in s.unique]
                    for s in analysis.per_article},
+        "quotes": [{"text": q.text, "speaker": q.speaker, "role": q.role, "article_ids": list(q.article_ids),
+                    "mentions": [at(m.article_id, m.sentence, text=m.text) for m in q.mentions]}
+                   for q in analysis.quotes],
+        "figures": [{"unit": f.unit, "label": f.label, "conflict": f.conflict, "article_ids": list(f.article_ids),
+                     "mentions": [at(m.article_id, m.sentence, text=m.text, value=m.value, qualifier=m.qualifier,
+                                     low=m.low, high=None if m.high == float("inf") else m.high)
+                                  for m in f.mentions]}
+                    for f in analysis.figures],
+        "timeline": [{"date": e.when.isoformat() if e.when else None, "precision": e.precision, "stated": e.stated,
+                      "text": e.text, "article_ids": list(e.article_ids),
+                      "mentions": [at(m.article_id, m.sentence, stated=m.stated, text=m.text) for m in e.mentions]}
+                     for e in analysis.timeline],
         "entities": [{"name": e.name, "kind": e.kind, "article_ids": list(e.article_ids), "aliases": list(e.aliases)}
                      for e in analysis.entities],
         "relations": [{"article_ids": [r.a, r.b], "kind": r.kind, "shared_claims": r.shared_claims,

@@ -7,9 +7,12 @@ from collections import Counter
 from ..model import Article, Story, StoryAnalysis
 from .claims import sentence_marks, shared_claims
 from .entities import story_entities
+from .figures import story_figures
+from .quotes import story_quotes
 from .relations import source_relations
+from .timeline import story_timeline
 
-FINDERS = ("claims", "sentences", "entities", "relations")  # the names `timings` counts under
+FINDERS = ("claims", "sentences", "entities", "relations", "quotes", "figures", "timeline")  # the names `timings` counts under
 
 
 def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: float,
@@ -32,4 +35,7 @@ def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: f
         per_article=marks,
         entities=timed("entities", story_entities, voices),
         relations=timed("relations", source_relations, members, claims, marks),
+        quotes=timed("quotes", story_quotes, voices),
+        figures=timed("figures", story_figures, voices),
+        timeline=timed("timeline", story_timeline, voices),
     )
