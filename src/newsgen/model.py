@@ -135,6 +135,7 @@ class Entity:
     kind: str  # "person" | "organisation" | "place" | "other"
     article_ids: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    linked: tuple[str, ...] = ()  # names of related entities of the same story (a capital's country, and back)
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,7 +235,8 @@ def story_json(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article])
                       "text": e.text, "article_ids": list(e.article_ids),
                       "mentions": [at(m.article_id, m.sentence, stated=m.stated, text=m.text) for m in e.mentions]}
                      for e in analysis.timeline],
-        "entities": [{"name": e.name, "kind": e.kind, "article_ids": list(e.article_ids), "aliases": list(e.aliases)}
+        "entities": [{"name": e.name, "kind": e.kind, "article_ids": list(e.article_ids), "aliases": list(e.aliases),
+                      "linked": list(e.linked)}
                      for e in analysis.entities],
         "relations": [{"article_ids": [r.a, r.b], "kind": r.kind, "shared_claims": r.shared_claims,
                        "text_overlap": r.overlap, "restated": [r.a_in_b, r.b_in_a]}
