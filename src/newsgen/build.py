@@ -48,7 +48,8 @@ def build_site(config: Config, articles_dir: Path | None = None,
     copies = sum(1 for a in articles if a.duplicate_of)
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
     by_id = {a.id: a for a in articles}
-    analyses = tuple(analyse_story(s, by_id, config.claim_threshold) for s in found)
+    analyses = tuple(analyse_story(s, by_id, config.claim_threshold, claim_embeddings=config.claim_embeddings)
+                     for s in found)
     claims = sum(len(an.shared_claims) for an in analyses)
     stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities")
     return Site(tuple(articles), tuple(found), analyses), loaded.warnings, loaded.skipped

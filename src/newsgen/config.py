@@ -24,6 +24,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
     "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
+    "claim_embeddings": ((int, float), 0, "sentence-embedding cosine at which two sources state the same thing in other words; 0 is off (needs the `embeddings` extra)"),
     "window_days": (int, 7, "the most days a story may span: a dated article joins a story only if all their dates fit in it"),
     "max_article_mb": ((int, float), 8, "the largest article file read, in megabytes; a bigger file is an error"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),
@@ -36,6 +37,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "copy_containment": (0.0, 1.0, False),
     "story_threshold": (0.0, 1.0, False),
     "claim_threshold": (0.0, 1.0, False),
+    "claim_embeddings": (0.0, 1.0, True),
     "story_passes": (1, 100, True),
     "story_merge": (0.0, 100.0, True),
     "window_days": (0, 36500, True),
@@ -61,6 +63,7 @@ class Config:
     story_passes: int = 3
     story_merge: float = 2.5
     claim_threshold: float = 0.22
+    claim_embeddings: float = 0
     window_days: int = 7
     max_article_mb: float = 8
     sources: dict = field(default_factory=dict)
@@ -123,6 +126,12 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
                 raise BuildError(str(path), f"{key}: {value} is out of range "
                                             f"({'from' if closed else 'above'} {low} to {high})")
         values[key] = value
+    if values.get("claim_embeddings"):
+        from .analysis import embeddings
+
+        if not embeddings.available():
+            raise BuildError(str(path), "claim_embeddings: needs the optional extra "
+                                        "(pip install 'newsgen[embeddings]'), or set it to 0")
     for name, entry in (values.get("sources") or {}).items():
         if not isinstance(entry, dict):
             raise BuildError(str(path), f"sources.{name}: expected a mapping such as {{url: https://...}}")

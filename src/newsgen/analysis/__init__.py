@@ -16,8 +16,9 @@ FINDERS = ("claims", "sentences", "entities", "relations", "quotes", "figures", 
 
 
 def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: float,
-                  timings: Counter | None = None) -> StoryAnalysis:
-    """Every finding about one story. With `timings`, each finder's seconds are added under its name."""
+                  timings: Counter | None = None, *, claim_embeddings: float = 0.0) -> StoryAnalysis:
+    """Every finding about one story. With `timings`, each finder's seconds are added under its name;
+    `claim_embeddings` above 0 aligns claims by sentence embeddings too (claims.py)."""
     def timed(name, finder, *args):
         start = time.perf_counter()
         found = finder(*args)
@@ -28,7 +29,7 @@ def analyse_story(story: Story, articles: dict[str, Article], claim_threshold: f
     members = [articles[i] for i in story.article_ids]
     # A copy repeats its original: it is no independent voice, so it takes no part in agreement.
     voices = [a for a in members if a.duplicate_of is None]
-    claims = timed("claims", shared_claims, voices, claim_threshold)
+    claims = timed("claims", shared_claims, voices, claim_threshold, claim_embeddings)
     marks = timed("sentences", sentence_marks, members, claims)
     return StoryAnalysis(
         shared_claims=claims,

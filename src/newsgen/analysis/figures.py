@@ -669,6 +669,24 @@ def _figure_at(s: _Tokens, i: int) -> tuple[_Found | None, int]:
     return _Found(value, qualifier, low, high, s.raw[a:s.end[last]], unit, context), last + 1
 
 
+def sentence_numbers(sentence: str) -> frozenset[float]:
+    """Every number the sentence writes, normalised ("two hundred", "200", "0.2K" -> 200.0), whether a
+    figure or not: what two wordings must have in common before they can state one thing."""
+    if not _MAYBE.search(sentence):
+        return frozenset()
+    s = _Tokens(sentence)
+    out: set[float] = set()
+    i = 0
+    while i < s.n:
+        num = _number(s, i, False)
+        if isinstance(num, _Num):
+            out.add(num.value)
+            i = max(num.end, i + 1)
+        else:
+            i += 1
+    return frozenset(out)
+
+
 def sentence_figures(sentence: str) -> list[_Found]:
     """Every figure in one sentence, in reading order."""
     if not _MAYBE.search(sentence):
