@@ -2,6 +2,7 @@
 """Story analysis time against the number of articles (and sentences) in one story.
 
     .venv/bin/python bench/analysis_scale.py ../shared/data/ecbplus/ecbplus.jsonl [--sizes 5,50,500]
+                                             [--embeddings 0.72]
 
 A story of N articles is made from real reports of one ECB+ event (the event with the most articles):
 article k is report k mod R of the event, with about a third of its sentences dropped and three
@@ -9,8 +10,9 @@ sentences of the event's other reports mixed in, its paragraphs shuffled (a fixe
 a source of its own. So the story has what a big real story has: many sources repeating the same facts
 in overlapping words, each with something of its own. Each size runs in a fresh process, three times;
 the table gives the median wall time of every finder, the process's peak memory, and the growth
-exponent between sizes against the n log n bound the analysis promises. The data set is not in the
-repository.
+exponent between sizes against the n log n bound the analysis promises. With --embeddings T, claims
+also align by sentence embeddings at cosine T (site.yaml claim_embeddings; needs the `embeddings` extra),
+the model loaded before the clock starts. The data set is not in the repository.
 """
 from __future__ import annotations
 
@@ -55,18 +57,19 @@ def story_articles(path: Path, size: int, seed: int = 7):
     return out
 
 
-def measure(path: Path, size: int) -> dict:
+def measure(path: Path, size: int, embeddings: float) -> dict:
     from newsgen.analysis import FINDERS, analyse_story
     from newsgen.analysis.sentences import article_sentences
     from newsgen.model import Story
 
     warm = story_articles(path, 2)  # one-off loads (place names, caches) are not the story's cost
-    analyse_story(Story("w", "w", tuple(a.id for a in warm)), {a.id: a for a in warm}, 0.22)
+    analyse_story(Story("w", "w", tuple(a.id for a in warm)), {a.id: a for a in warm}, 0.22,
+                  claim_embeddings=embeddings)
     articles = story_articles(path, size)
     by_id = {a.id: a for a in articles}
     story = Story("s", "s", tuple(by_id))
     start = time.perf_counter()
-    analysis = analyse_story(story, by_id, 0.22, timings := Counter())
+    analysis = analyse_story(story, by_id, 0.22, timings := Counter(), claim_embeddings=embeddings)
     total = time.perf_counter() - start
     return {"articles": size, "sentences": sum(len(article_sentences(a)) for a in articles),
             "seconds": total, "finders": dict(timings), "claims": len(analysis.shared_claims),
@@ -79,6 +82,7 @@ def main() -> int:
     p.add_argument("file", type=Path)
     p.add_argument("--sizes", default="5,50,500")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--embeddings", type=float, default=0.0, help="claim_embeddings (0: off)")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     args = p.parse_args()
     if not args.file.exists():
@@ -86,11 +90,12 @@ def main() -> int:
               file=sys.stderr)
         return 1
     if args.one:
-        print(json.dumps(measure(args.file, args.one)))
+        print(json.dumps(measure(args.file, args.one, args.embeddings)))
         return 0
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        runs = [json.loads(subprocess.run([sys.executable, __file__, str(args.file), "--one", str(size)],
+        runs = [json.loads(subprocess.run([sys.executable, __file__, str(args.file), "--one", str(size),
+                                           "--embeddings", str(args.embeddings)],
                                           check=True, capture_output=True, text=True).stdout)
                 for _ in range(args.repeat)]
         run = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]

@@ -4,6 +4,7 @@
     .venv/bin/python bench/eval_sentences.py ../shared/data/stsb_headlines/headlines_pairs.jsonl
     PY bench/eval_sentences.py --embeddings ../shared/data/msrp/msrp_pairs.jsonl
     PY bench/eval_sentences.py --story site.yaml [--lexical 0.22] [--embedding 0.7]
+    PY bench/eval_sentences.py --claims ../shared/data/ecbplus/ecbplus.jsonl [--events 12] [--embedding 0.72]
 
 Pairs carry a 0-5 similarity `score` (STS-B headlines) or a 0/1 `label` (MSRP). The lexical scorer is
 the one `newsgen.analysis.claims` uses (TF-IDF cosine over content terms, numbers normalised); IDF is
@@ -19,6 +20,10 @@ prints the model's load time and encoding speed.
 
 --story builds the site of a config and lists every cross-source pair of sentences (titles included)
 that either method puts at or above its threshold, with both scores, to read by eye.
+
+--claims runs the claim finder on the largest gold stories of a JSONL set (copies left out, as a build
+does), without and with embeddings, and prints what the embeddings change: the claims and mentions, and
+a fixed random sample of 40 mentions that join a claim only through the embeddings, to read by eye.
 """
 from __future__ import annotations
 
@@ -190,8 +195,52 @@ def story(config: str, lexical_t: float, embedding_t: float) -> None:
               f"  {owners[j][:3]}: {sentences[j]}")
 
 
+def claims(path: str, events: int, embedding_t: float) -> None:
+    import random
+    from collections import defaultdict
+
+    from newsgen.analysis import embeddings
+    from newsgen.analysis.claims import shared_claims
+    from newsgen.copies import mark_copies
+    from newsgen.evaluate import read_jsonl, record_article
+
+    by_event = defaultdict(list)
+    for r in read_jsonl(Path(path)):
+        by_event[r["cluster"]].append(r)
+    largest = sorted(by_event, key=lambda c: (-len(by_event[c]), str(c)))[:events]
+    added, totals = [], {"lexical": [0, 0], "with embeddings": [0, 0]}
+    t0 = time.perf_counter()
+    for c in largest:
+        articles = [a for a in mark_copies([record_article(r) for r in by_event[c]], 0.5, 0.8)
+                    if a.duplicate_of is None]
+        found = {}
+        for name, t in (("lexical", 0.0), ("with embeddings", embedding_t)):
+            found[name] = shared_claims(articles, 0.22, t)
+            totals[name][0] += len(found[name])
+            totals[name][1] += sum(len(x.mentions) for x in found[name])
+        in_lexical = {(m.article_id, m.sentence): n for n, x in enumerate(found["lexical"]) for m in x.mentions}
+        for claim in found["with embeddings"]:
+            keys = [(m.article_id, m.sentence) for m in claim.mentions]
+            rows = embeddings.encode([m.text for m in claim.mentions])
+            for k, (m, key) in enumerate(zip(claim.mentions, keys)):
+                n = in_lexical.get(key)
+                if n is None or not any(in_lexical.get(x) == n for x in keys if x != key):
+                    mean = (float((rows @ rows[k]).sum()) - 1) / (len(keys) - 1)  # to the claim's other wordings
+                    added.append((claim.text, m.text, mean))
+    print(f"{path}: the {events} largest stories, {time.perf_counter() - t0:.0f} s")
+    for name, (n, mentions) in totals.items():
+        print(f"  {name:<16} {n} claims, {mentions} mentions")
+    print(f"  {len(added)} mentions joined to a claim only by the embeddings (cosine >= {embedding_t}); a sample:")
+    for claim, mention, mean in random.Random(1).sample(added, min(40, len(added))):
+        print(f"\n  claim: {claim}\n  added: {mention}\n  (mean cosine to the claim's other wordings {mean:.2f})")
+
+
 def main() -> None:
     args = sys.argv[1:]
+    if args[:1] == ["--claims"] and len(args) >= 2:
+        opts = dict(zip(args[2::2], map(float, args[3::2])))
+        claims(args[1], int(opts.get("--events", 12)), opts.get("--embedding", 0.72))
+        return
     if args[:1] == ["--story"] and len(args) >= 2:
         opts = dict(zip(args[2::2], map(float, args[3::2])))
         story(args[1], opts.get("--lexical", 0.22), opts.get("--embedding", 0.7))

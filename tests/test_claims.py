@@ -111,44 +111,7 @@ OTHER = ["The regional council will meet on Tuesday to discuss the budget.",
 
 
 @needs_embeddings
-def test_a_statement_in_other_words_is_one_claim_with_embeddings_but_not_without():
-    articles = [article(f"a{k}", FLOOD[k], OTHER[k]) for k in range(3)]
-    lexical = shared_claims(articles, 0.22)  # "evacuated as floodwaters rose" shares too few terms
-    assert [c.article_ids for c in lexical] == [("a0", "a2")]
-    claims = shared_claims(articles, 0.22, EMBEDDING_T)
-    assert len(claims) == 1
-    assert [(m.article_id, m.text, m.sentence) for m in claims[0].mentions] == [
-        ("a0", FLOOD[0], 0), ("a1", FLOOD[1], 0), ("a2", FLOOD[2], 0)]
-
-
-@needs_embeddings
-@pytest.mark.parametrize("left, right", [
-    # different numbers: the model scores these alike, the words say they differ
-    ("Twenty people were hurt when the ferry hit the pier in Valdera.",
-     "Two hundred people were injured when the ferry struck the pier in Valdera."),
-    # a denial of the statement
-    ("The port operator confirmed that the terminal would close for a week.",
-     "The port operator did not confirm that the terminal would close for a week."),
-    # the same act by someone else
-    ("Minister Ines Arroyo told reporters that the government would raise fuel taxes next year.",
-     "Minister Tomas Lindqvist told reporters that the government would raise fuel taxes next year."),
-])
-def test_alike_meanings_that_the_words_contradict_do_not_agree(left, right):
-    units = Units([article("a", left), article("b", right)], EMBEDDING_T)
-    assert float(units.rows[0] @ units.rows[1]) >= EMBEDDING_T  # the model alone would join them
-    assert not units.agrees(0, 1)
-
-
-def test_a_number_word_and_its_digits_agree_but_other_numbers_do_not():
-    units = Units([article("a", "Over a thousand containers were stuck at the terminal on Monday."),
-                   article("b", "More than 1,000 containers sat stuck at the terminal on Monday."),
-                   article("c", "About 1,500 containers were stuck at the terminal on Monday.")], EMBEDDING_T)
-    assert units.agrees(0, 1)
-    assert not units.agrees(0, 2) and not units.agrees(1, 2)
-
-
-@needs_embeddings
-def test_a_headline_in_other_words_meets_the_other_headlines():
+def test_a_headline_in_other_words_joins_the_claim_the_others_state():
     articles = [
         article("a", "Floodwaters forced hundreds of Marrowby residents out of their homes on Sunday night.",
                 title="Residents flee homes as floods hit Marrowby"),
@@ -160,8 +123,49 @@ def test_a_headline_in_other_words_meets_the_other_headlines():
     assert all("c" not in c.article_ids for c in shared_claims(articles, 0.22))  # words alone: c apart
     claims = shared_claims(articles, 0.22, EMBEDDING_T)
     assert claims[0].article_ids == ("a", "b", "c")
-    by_source = {m.article_id: m for m in claims[0].mentions}
-    assert by_source["c"].sentence is None  # c states it in its headline only
+    assert {m.article_id: m.sentence for m in claims[0].mentions}["c"] is None  # c says it in its headline
+
+
+@needs_embeddings
+def test_meaning_extends_claims_but_neither_starts_one_nor_joins_body_sentences():
+    # Two headlines alike in meaning only: no words found a claim for them to join.
+    alone = [article("a", OTHER[0], title="Residents flee homes as floods hit Marrowby"),
+             article("b", OTHER[1], title="Marrowby families abandon houses to flood")]
+    assert shared_claims(alone, 0.22, EMBEDDING_T) == ()
+    # Body sentences in other words: within one story the model's matches are too often wrong, so only
+    # words join them ("evacuated as floodwaters rose" shares too few terms with the other two).
+    bodies = [article(f"a{k}", FLOOD[k], OTHER[k]) for k in range(3)]
+    assert Units(bodies, EMBEDDING_T).rows == {}  # no headlines, nothing encoded
+    assert [c.article_ids for c in shared_claims(bodies, 0.22, EMBEDDING_T)] == [("a0", "a2")]
+
+
+@needs_embeddings
+@pytest.mark.parametrize("left, right", [
+    # different numbers: the model scores these alike, the words say they differ
+    ("Twenty hurt as ferry hits pier in Valdera", "Two hundred injured as ferry strikes Valdera pier"),
+    # a denial of the statement
+    ("Port operator confirms terminal will close for a week",
+     "Port operator does not confirm terminal will close for a week"),
+    # the same act by someone else
+    ("Minister Ines Arroyo says government will raise fuel taxes next year",
+     "Minister Tomas Lindqvist says government will raise fuel taxes next year"),
+])
+def test_headlines_alike_in_meaning_that_the_words_contradict_do_not_agree(left, right):
+    units = Units([article("a", OTHER[0], title=left), article("b", OTHER[1], title=right)], EMBEDDING_T)
+    i, j = sorted(units.rows)
+    assert float(units.rows[i] @ units.rows[j]) >= EMBEDDING_T  # the model alone would join them
+    assert not units.agrees(i, j)
+
+
+@needs_embeddings
+def test_a_number_word_and_its_digits_agree_but_other_numbers_do_not():
+    titles = ["Over a thousand containers stuck at the terminal on Monday",
+              "More than 1,000 containers sat stuck at the terminal on Monday",
+              "About 1,500 containers stuck at the terminal on Monday"]
+    units = Units([article(f"a{k}", OTHER[k], title=t) for k, t in enumerate(titles)], EMBEDDING_T)
+    a, b, c = sorted(units.rows)
+    assert units.agrees(a, b)
+    assert not units.agrees(a, c) and not units.agrees(b, c)
 
 
 def test_similar_pairs_finds_exactly_the_pairs_above_the_threshold_across_blocks(monkeypatch):

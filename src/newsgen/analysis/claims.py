@@ -17,12 +17,15 @@ chain. Average link needs no pairwise sums: for unit vectors, the mean cosine be
 dot product of their summed vectors over the product of their sizes. Groups merge smaller into larger.
 So the cost grows as n log n in the number of sentences (bench/analysis_scale.py measures it).
 
-Words are not meanings: "walked out" and "went on strike" share no term. With `embedding_threshold` above 0
-(site.yaml `claim_embeddings`, the optional `embeddings` extra), each unit also gets a sentence embedding
-(embeddings.py), and a pair whose embedding cosine reaches that threshold states the same thing too,
-when nothing in the words contradicts it: the same negation, the same numbers where either gives one,
-a name in common where both name someone. Groups then merge when either their mean TF-IDF cosine or
-their mean embedding cosine (again a dot product of summed rows) reaches its threshold.
+Words are not meanings: "walk out" and "go on strike" share no term, and a headline is often the
+place where a source words the story its own way. With `embedding_threshold` above 0 (site.yaml
+`claim_embeddings`, the optional `embeddings` extra), each headline also gets a sentence embedding
+(embeddings.py). Once words have found the claims, a headline whose mean embedding cosine with a
+claim's headlines reaches that threshold joins the claim, when nothing in the words contradicts it:
+the same negation, a number in common where either gives one, a name in common where both name
+someone. Meaning only extends claims that words found, and only through headlines: between body
+sentences of one story, which all share its subject, the model's matches are right too rarely
+(README, "Measured").
 """
 from __future__ import annotations
 
@@ -67,14 +70,16 @@ class Units:
                       for n, k, t in zip(names, self.sentences, self.texts)]
         self.negated = [_negated_terms(t) for t in self.texts]
         self.embedding_threshold = embedding_threshold
-        self.rows = None  # sentence embeddings, one unit-length row a unit, when they are asked for
-        self.numbers: list[frozenset[float]] = []
+        # Each headline's sentence embedding (a unit-length row) and numbers, when embeddings are on.
+        self.rows: dict[int, object] = {}
+        self.numbers: dict[int, frozenset[float]] = {}
         if embedding_threshold > 0:
             from . import embeddings
             from .figures import sentence_numbers
 
-            self.rows = embeddings.encode(self.texts)
-            self.numbers = [sentence_numbers(t) for t in self.texts]
+            heads = [k for k, n in enumerate(self.sentences) if n is None]
+            self.rows = dict(zip(heads, embeddings.encode([self.texts[k] for k in heads])))
+            self.numbers = {k: sentence_numbers(self.texts[k]) for k in heads}
 
     def _add(self, owner: str, text: str, sentence: int | None) -> None:
         self.owners.append(owner)
@@ -102,7 +107,7 @@ class Units:
         return score if score >= threshold else None
 
     def agrees(self, i: int, j: int) -> bool:
-        """Whether nothing in the words of two units that mean alike says they differ: the same
+        """Whether nothing in the words of two headlines that mean alike says they differ: the same
         negation, a number in common where either gives one, a name in common where both name someone."""
         if bool(self.negated[i]) != bool(self.negated[j]):
             return False
@@ -122,10 +127,15 @@ class Units:
             if s is not None:
                 lexical[i, j] = s / threshold
         meaning: dict[tuple[int, int], float] = {}
-        if self.rows is not None:
+        if self.rows:
+            import numpy as np
+
             from .embeddings import similar_pairs
 
-            for i, j, e in similar_pairs(self.rows, self.owners, self.embedding_threshold):
+            heads = list(self.rows)
+            rows = np.stack([self.rows[k] for k in heads])
+            for a, b, e in similar_pairs(rows, [self.owners[k] for k in heads], self.embedding_threshold):
+                i, j = heads[a], heads[b]
                 if self.agrees(i, j):
                     meaning[i, j] = e / self.embedding_threshold
         return sorted((-max(lexical.get(p, 0.0), meaning.get(p, 0.0)), *p, p in lexical, p in meaning)
@@ -262,84 +272,77 @@ def headline_sentences(units: Units, threshold: float) -> list[tuple[int, int]]:
     return out
 
 
-def _merge_rows(into: int, other: int, row_sums: dict, head_sums: dict, heads: dict) -> None:
-    row_sums[into] = row_sums[into] + row_sums.pop(other)
-    if other in head_sums:
-        head_sums[into] = head_sums[into] + head_sums[other] if into in head_sums else head_sums[other]
-        del head_sums[other]
-    heads[into] += heads.pop(other)
+class _Groups:
+    """Units joined into groups, each with its members, the (source, is headline) pairs it holds, its
+    summed TF-IDF vector, and, with embeddings, the summed rows of its headlines and how many."""
+
+    def __init__(self, units: Units, threshold: float):
+        self.units, self.threshold = units, threshold
+        self.group = list(range(len(units)))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(len(units))}
+        # A source states a claim once; its headline may join the sentence that says the same, so a
+        # source's headline and its sentences are counted apart.
+        self.owners: dict[int, set[tuple[str, bool]]] = {
+            i: {(units.owners[i], units.sentences[i] is None)} for i in range(len(units))}
+        self.sums: dict[int, Vector] = {i: units.vectors[i] for i in range(len(units))}
+        self.head_rows = dict(units.rows)
+        self.heads = {i: 1 for i in units.rows}
+
+    def join(self, i: int, j: int, by_words: bool, force: bool = False) -> None:
+        """Join the groups of units i and j if their mean similarity (of the kind that paired them)
+        reaches its threshold. Average link needs no pairwise sums: for unit vectors, the mean cosine
+        between two groups is the dot product of their sums over the product of their sizes."""
+        gi, gj = self.group[i], self.group[j]
+        if gi == gj or not self.owners[gi].isdisjoint(self.owners[gj]):
+            return
+        size = len(self.members[gi]) * len(self.members[gj])
+        if force:
+            pass
+        elif by_words:
+            if _cos(self.sums[gi], self.sums[gj]) / size < self.threshold:
+                return
+        else:  # by meaning: two headlines paired; the groups' headlines are compared
+            if max(len({o for o, _ in self.owners[g]}) for g in (gi, gj)) < 2:
+                return  # neither is a claim yet: meaning alone does not start one
+            mean = float(self.head_rows[gi] @ self.head_rows[gj]) / (self.heads[gi] * self.heads[gj])
+            if mean < self.units.embedding_threshold:
+                return
+        if len(self.members[gi]) < len(self.members[gj]):
+            gi, gj = gj, gi  # smaller into larger
+        if len(self.members[gi]) == 1:
+            self.sums[gi] = dict(self.sums[gi])  # a lone unit's sum is its own vector: copy before adding
+        _add_into(self.sums[gi], self.sums.pop(gj))
+        if gj in self.head_rows:
+            other = self.head_rows.pop(gj)
+            self.head_rows[gi] = self.head_rows[gi] + other if gi in self.head_rows else other
+            self.heads[gi] = self.heads.get(gi, 0) + self.heads.pop(gj)
+        for k in self.members[gj]:
+            self.group[k] = gi
+        self.members[gi].extend(self.members.pop(gj))
+        self.owners[gi] |= self.owners.pop(gj)
 
 
 def group_units(units: Units, threshold: float) -> list[list[int]]:
     """Groups of units that state one thing, by average link over the candidate pairs, best pairs first."""
-    scored = units.scored_pairs(threshold)
-    rows = units.rows
-    # Summed embedding rows of each group's members, and of its headlines alone: where both groups hold
-    # headlines, headlines are compared with headlines (a headline says in eight words what a sentence
-    # says in thirty, so a headline and a sentence score lower than two wordings of one kind).
-    row_sums: dict[int, object] = {}
-    head_sums: dict[int, object] = {}
-    heads: dict[int, int] = {}
-    if rows is not None:
-        for k in range(len(units)):
-            row_sums[k] = rows[k]
-            heads[k] = int(units.sentences[k] is None)
-            if heads[k]:
-                head_sums[k] = rows[k]
-    group = list(range(len(units)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(units))}
-    # A source states a claim once; its headline may join the sentence that says the same, so a
-    # source's headline and its sentences are counted apart.
-    owners: dict[int, set[tuple[str, bool]]] = {
-        i: {(units.owners[i], units.sentences[i] is None)} for i in range(len(units))}
-    sums: dict[int, Vector] = {}
+    groups = _Groups(units, threshold)
     # A headline and the sentence of its own article that says the same start as one group: the
     # source itself puts the statement both ways, and together they meet other sources' wordings.
     for h, k in headline_sentences(units, threshold):
-        group[k] = h
-        members[h].append(members.pop(k)[0])
-        owners[h] |= owners.pop(k)
-        sums[h] = dict(units.vectors[h])
-        _add_into(sums[h], units.vectors[k])
-        if rows is not None:
-            _merge_rows(h, k, row_sums, head_sums, heads)
-    for _, i, j, by_words, by_meaning in scored:
-        gi, gj = group[i], group[j]
-        if gi == gj or not owners[gi].isdisjoint(owners[gj]):
-            continue
-        si = sums.get(gi, units.vectors[i] if len(members[gi]) == 1 else None)
-        sj = sums.get(gj, units.vectors[j] if len(members[gj]) == 1 else None)
-        size = len(members[gi]) * len(members[gj])
-        # The groups join on the evidence that paired them: the words' mean, or the meanings' mean.
-        if not (by_words and _cos(si, sj) / size >= threshold):
-            if not by_meaning:
-                continue
-            if heads[gi] and heads[gj]:
-                mean = float(head_sums[gi] @ head_sums[gj]) / (heads[gi] * heads[gj])
-            else:
-                mean = float(row_sums[gi] @ row_sums[gj]) / size
-            if mean < units.embedding_threshold:
-                continue
-        if len(members[gi]) < len(members[gj]):
-            gi, gj, si, sj = gj, gi, sj, si
-        if rows is not None:
-            _merge_rows(gi, gj, row_sums, head_sums, heads)
-        merged = sums.pop(gi, None)
-        if merged is None:
-            merged = dict(si)
-        _add_into(merged, sj)
-        sums.pop(gj, None)
-        sums[gi] = merged
-        for k in members[gj]:
-            group[k] = gi
-        members[gi].extend(members.pop(gj))
-        owners[gi] |= owners.pop(gj)
-    return [m for m in members.values() if len(m) > 1]
+        groups.join(h, k, True, force=True)
+    scored = units.scored_pairs(threshold)
+    # Words find the claims; meanings then only extend them, headline to headline (see the module's doc).
+    for _, i, j, by_words, _ in scored:
+        if by_words:
+            groups.join(i, j, True)
+    for _, i, j, _, by_meaning in scored:
+        if by_meaning:
+            groups.join(i, j, False)
+    return [m for m in groups.members.values() if len(m) > 1]
 
 
 def shared_claims(articles: list[Article], threshold: float, embedding_threshold: float = 0.0) -> tuple[Claim, ...]:
     """Claims stated by two or more of `articles`, most widely reported first. With `embedding_threshold`
-    above 0, sentences that mean the same in other words count too (needs the `embeddings` extra)."""
+    above 0, headlines that say the same in other words join too (needs the `embeddings` extra)."""
     units = Units(articles, embedding_threshold)
     order = {a.id: n for n, a in enumerate(articles)}
     claims = []
