@@ -287,6 +287,7 @@ class _Groups:
         self.sums: dict[int, Vector] = {i: units.vectors[i] for i in range(len(units))}
         self.head_rows = dict(units.rows)
         self.heads = {i: 1 for i in units.rows}
+        self.joined_by_headline: set[int] = set()  # headlines that brought their source in by meaning
 
     def join(self, i: int, j: int, by_words: bool, force: bool = False) -> None:
         """Join the groups of units i and j if their mean similarity (of the kind that paired them)
@@ -302,11 +303,14 @@ class _Groups:
             if _cos(self.sums[gi], self.sums[gj]) / size < self.threshold:
                 return
         else:  # by meaning: two headlines paired; the groups' headlines are compared
-            if max(len({o for o, _ in self.owners[g]}) for g in (gi, gj)) < 2:
+            sources = [len({o for o, _ in self.owners[g]}) for g in (gi, gj)]
+            if max(sources) < 2:
                 return  # neither is a claim yet: meaning alone does not start one
             mean = float(self.head_rows[gi] @ self.head_rows[gj]) / (self.heads[gi] * self.heads[gj])
             if mean < self.units.embedding_threshold:
                 return
+            if min(sources) == 1:  # one source joins a claim: through its headline
+                self.joined_by_headline.add(i if sources[0] == 1 else j)
         if len(self.members[gi]) < len(self.members[gj]):
             gi, gj = gj, gi  # smaller into larger
         if len(self.members[gi]) == 1:
@@ -322,8 +326,9 @@ class _Groups:
         self.owners[gi] |= self.owners.pop(gj)
 
 
-def group_units(units: Units, threshold: float) -> list[list[int]]:
-    """Groups of units that state one thing, by average link over the candidate pairs, best pairs first."""
+def group_units(units: Units, threshold: float) -> tuple[list[list[int]], set[int]]:
+    """Groups of units that state one thing, by average link over the candidate pairs, best pairs first;
+    and the headlines through which their source joined a group by meaning alone."""
     groups = _Groups(units, threshold)
     # A headline and the sentence of its own article that says the same start as one group: the
     # source itself puts the statement both ways, and together they meet other sources' wordings.
@@ -337,7 +342,7 @@ def group_units(units: Units, threshold: float) -> list[list[int]]:
     for _, i, j, _, by_meaning in scored:
         if by_meaning:
             groups.join(i, j, False)
-    return [m for m in groups.members.values() if len(m) > 1]
+    return [m for m in groups.members.values() if len(m) > 1], groups.joined_by_headline
 
 
 def shared_claims(articles: list[Article], threshold: float, embedding_threshold: float = 0.0) -> tuple[Claim, ...]:
@@ -346,12 +351,17 @@ def shared_claims(articles: list[Article], threshold: float, embedding_threshold
     units = Units(articles, embedding_threshold)
     order = {a.id: n for n, a in enumerate(articles)}
     claims = []
-    for group in group_units(units, threshold):
-        # One mention a source: its sentence, or its headline when no sentence of it is in the group.
+    found, by_headline = group_units(units, threshold)
+    for group in found:
+        # One mention a source: its sentence, or its headline when no sentence of it is in the group or
+        # when the headline is what states the claim (it joined by meaning; its lead came along with it).
+        def rank(k: int) -> tuple[int, int]:
+            return (2 if k in by_headline else 1 if units.sentences[k] is not None else 0), -k
+
         best: dict[str, int] = {}
         for k in group:
             o = units.owners[k]
-            if o not in best or units.sentences[best[o]] is None:
+            if o not in best or rank(k) > rank(best[o]):
                 best[o] = k
         if len(best) < 2:
             continue
