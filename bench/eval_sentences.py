@@ -229,7 +229,7 @@ def claims(path: str, events: int, embedding_t: float) -> None:
                 if n is None or not any(in_lexical.get(x) == n for x in keys if x != key):
                     mean = (float((rows @ rows[k]).sum()) - 1) / (len(keys) - 1)  # to the claim's other wordings
                     added.append((claim.text, m.text, mean))
-    print(f"{path}: the {events} largest stories, {time.perf_counter() - t0:.0f} s")
+    print(f"{path}: the {len(largest)} largest stories, {time.perf_counter() - t0:.0f} s")
     for name, (n, mentions) in totals.items():
         print(f"  {name:<16} {n} claims, {mentions} mentions")
     words = [(x.text, m.text) for c in largest for x in lexical[c] for m in x.mentions if m.text != x.text]

@@ -118,29 +118,29 @@ class Units:
             return False
         return not (self.names[i] and self.names[j] and self.names[i].isdisjoint(self.names[j]))
 
-    def scored_pairs(self, threshold: float) -> list[tuple[float, int, int, bool, bool]]:
-        """(-strength, i, j, by words, by meaning) for every pair that states one thing, strongest
-        first. Strength is the similarity over its threshold, so both kinds of match rank on one scale."""
-        lexical: dict[tuple[int, int], float] = {}
+    def word_pairs(self, threshold: float) -> list[tuple[float, int, int]]:
+        """(-similarity, i, j) for every pair whose words state one thing, strongest first."""
+        scored = []
         for i, j in candidate_pairs(self, threshold):
             s = self.matches(i, j, threshold)
             if s is not None:
-                lexical[i, j] = s / threshold
-        meaning: dict[tuple[int, int], float] = {}
-        if self.rows:
-            import numpy as np
+                scored.append((-s, i, j))
+        scored.sort()
+        return scored
 
-            from .embeddings import similar_pairs
+    def meaning_pairs(self) -> list[tuple[float, int, int]]:
+        """(-cosine, i, j) for every pair of headlines whose embeddings reach the threshold and whose
+        words do not contradict them, strongest first (none without embeddings)."""
+        if not self.rows:
+            return []
+        import numpy as np
 
-            heads = list(self.rows)
-            rows = np.stack([self.rows[k] for k in heads])
-            for a, b, e in similar_pairs(rows, [self.owners[k] for k in heads], self.embedding_threshold):
-                i, j = heads[a], heads[b]
-                if self.agrees(i, j):
-                    meaning[i, j] = e / self.embedding_threshold
-        return sorted((-max(lexical.get(p, 0.0), meaning.get(p, 0.0)), *p, p in lexical, p in meaning)
-                      for p in lexical.keys() | meaning.keys())
+        from .embeddings import similar_pairs
 
+        heads = list(self.rows)
+        rows = np.stack([self.rows[k] for k in heads])
+        found = similar_pairs(rows, [self.owners[k] for k in heads], self.embedding_threshold)
+        return sorted((-e, heads[a], heads[b]) for a, b, e in found if self.agrees(heads[a], heads[b]))
 
 
 def _name_terms(sentence: str) -> set[str]:
@@ -334,14 +334,11 @@ def group_units(units: Units, threshold: float) -> tuple[list[list[int]], set[in
     # source itself puts the statement both ways, and together they meet other sources' wordings.
     for h, k in headline_sentences(units, threshold):
         groups.join(h, k, True, force=True)
-    scored = units.scored_pairs(threshold)
     # Words find the claims; meanings then only extend them, headline to headline (see the module's doc).
-    for _, i, j, by_words, _ in scored:
-        if by_words:
-            groups.join(i, j, True)
-    for _, i, j, _, by_meaning in scored:
-        if by_meaning:
-            groups.join(i, j, False)
+    for _, i, j in units.word_pairs(threshold):
+        groups.join(i, j, True)
+    for _, i, j in units.meaning_pairs():
+        groups.join(i, j, False)
     return [m for m in groups.members.values() if len(m) > 1], groups.joined_by_headline
 
 
