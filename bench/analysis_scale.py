@@ -2,7 +2,7 @@
 """Story analysis time against the number of articles (and sentences) in one story.
 
     .venv/bin/python bench/analysis_scale.py ../shared/data/ecbplus/ecbplus.jsonl [--sizes 5,50,500]
-                                             [--embeddings 0.72]
+                                             [--embeddings 0.72] [--headlines]
 
 A story of N articles is made from real reports of one ECB+ event (the event with the most articles):
 article k is report k mod R of the event, with about a third of its sentences dropped and three
@@ -12,7 +12,10 @@ in overlapping words, each with something of its own. Each size runs in a fresh 
 the table gives the median wall time of every finder, the process's peak memory, and the growth
 exponent between sizes against the n log n bound the analysis promises. With --embeddings T, claims
 also align by sentence embeddings at cosine T (site.yaml claim_embeddings; needs the `embeddings` extra),
-the model loaded before the clock starts. The data set is not in the repository.
+the model loaded before the clock starts. That event's reports have no headlines, and only headlines
+are encoded, so --headlines gives each article one: the first twelve words of its first paragraph
+(compare runs with and without --embeddings, both with --headlines). The data set is not in the
+repository.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ from newsgen.evaluate import record_article  # noqa: E402
 from newsgen.model import Block, Section, Source  # noqa: E402
 
 
-def story_articles(path: Path, size: int, seed: int = 7):
+def story_articles(path: Path, size: int, seed: int = 7, headlines: bool = False):
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
     by_event = defaultdict(list)
     for r in records:
@@ -52,20 +55,21 @@ def story_articles(path: Path, size: int, seed: int = 7):
         paragraphs += [p for n, p in rng.sample(pool, 3) if n != base]
         rng.shuffle(paragraphs)
         blocks = tuple(Block("p", text=p) for p in paragraphs)
+        title = " ".join(paragraphs[0].split()[:12]) if headlines else reports[base].title
         out.append(replace(reports[base], id=f"a{k:04d}", source=Source(f"Outlet {k}", f"outlet-{k}"),
-                           sections=(Section(None, blocks),)))
+                           title=title, sections=(Section(None, blocks),)))
     return out
 
 
-def measure(path: Path, size: int, embeddings: float) -> dict:
+def measure(path: Path, size: int, embeddings: float, headlines: bool) -> dict:
     from newsgen.analysis import FINDERS, analyse_story
     from newsgen.analysis.sentences import article_sentences
     from newsgen.model import Story
 
-    warm = story_articles(path, 2)  # one-off loads (place names, caches) are not the story's cost
+    warm = story_articles(path, 2, headlines=headlines)  # one-off loads (place names, caches) are not the story's cost
     analyse_story(Story("w", "w", tuple(a.id for a in warm)), {a.id: a for a in warm}, 0.22,
                   claim_embeddings=embeddings)
-    articles = story_articles(path, size)
+    articles = story_articles(path, size, headlines=headlines)
     by_id = {a.id: a for a in articles}
     story = Story("s", "s", tuple(by_id))
     start = time.perf_counter()
@@ -83,6 +87,7 @@ def main() -> int:
     p.add_argument("--sizes", default="5,50,500")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--embeddings", type=float, default=0.0, help="claim_embeddings (0: off)")
+    p.add_argument("--headlines", action="store_true", help="give every article a headline")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     args = p.parse_args()
     if not args.file.exists():
@@ -90,12 +95,13 @@ def main() -> int:
               file=sys.stderr)
         return 1
     if args.one:
-        print(json.dumps(measure(args.file, args.one, args.embeddings)))
+        print(json.dumps(measure(args.file, args.one, args.embeddings, args.headlines)))
         return 0
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         runs = [json.loads(subprocess.run([sys.executable, __file__, str(args.file), "--one", str(size),
-                                           "--embeddings", str(args.embeddings)],
+                                           "--embeddings", str(args.embeddings)]
+                                          + ["--headlines"] * args.headlines,
                                           check=True, capture_output=True, text=True).stdout)
                 for _ in range(args.repeat)]
         run = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
