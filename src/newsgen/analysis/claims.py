@@ -289,28 +289,37 @@ class _Groups:
         self.heads = {i: 1 for i in units.rows}
         self.joined_by_headline: set[int] = set()  # headlines that brought their source in by meaning
 
-    def join(self, i: int, j: int, by_words: bool, force: bool = False) -> None:
-        """Join the groups of units i and j if their mean similarity (of the kind that paired them)
-        reaches its threshold. Average link needs no pairwise sums: for unit vectors, the mean cosine
-        between two groups is the dot product of their sums over the product of their sizes."""
+    def join_by_words(self, i: int, j: int) -> None:
+        """Join the groups of units i and j if their mean TF-IDF cosine reaches the threshold. Average
+        link needs no pairwise sums: for unit vectors, the mean cosine between two groups is the dot
+        product of their sums over the product of their sizes."""
         gi, gj = self.group[i], self.group[j]
-        if gi == gj or not self.owners[gi].isdisjoint(self.owners[gj]):
+        if self._apart(gi, gj):
             return
-        size = len(self.members[gi]) * len(self.members[gj])
-        if force:
-            pass
-        elif by_words:
-            if _cos(self.sums[gi], self.sums[gj]) / size < self.threshold:
-                return
-        else:  # by meaning: two headlines paired; the groups' headlines are compared
-            sources = [len({o for o, _ in self.owners[g]}) for g in (gi, gj)]
-            if max(sources) < 2:
-                return  # neither is a claim yet: meaning alone does not start one
-            mean = float(self.head_rows[gi] @ self.head_rows[gj]) / (self.heads[gi] * self.heads[gj])
-            if mean < self.units.embedding_threshold:
-                return
-            if min(sources) == 1:  # one source joins a claim: through its headline
-                self.joined_by_headline.add(i if sources[0] == 1 else j)
+        if _cos(self.sums[gi], self.sums[gj]) / (len(self.members[gi]) * len(self.members[gj])) >= self.threshold:
+            self.merge(gi, gj)
+
+    def join_by_meaning(self, i: int, j: int) -> None:
+        """Join the groups of headlines i and j if one is a claim already and their headlines' mean
+        embedding cosine reaches the embedding threshold."""
+        gi, gj = self.group[i], self.group[j]
+        if self._apart(gi, gj):
+            return
+        sources = [len({o for o, _ in self.owners[g]}) for g in (gi, gj)]
+        if max(sources) < 2:
+            return  # neither is a claim yet: meaning alone does not start one
+        mean = float(self.head_rows[gi] @ self.head_rows[gj]) / (self.heads[gi] * self.heads[gj])
+        if mean < self.units.embedding_threshold:
+            return
+        if min(sources) == 1:  # one source joins a claim: through its headline
+            self.joined_by_headline.add(i if sources[0] == 1 else j)
+        self.merge(gi, gj)
+
+    def _apart(self, gi: int, gj: int) -> bool:
+        return gi == gj or not self.owners[gi].isdisjoint(self.owners[gj])
+
+    def merge(self, gi: int, gj: int) -> None:
+        """Make groups gi and gj one (the smaller goes into the larger)."""
         if len(self.members[gi]) < len(self.members[gj]):
             gi, gj = gj, gi  # smaller into larger
         if len(self.members[gi]) == 1:
@@ -333,12 +342,12 @@ def group_units(units: Units, threshold: float) -> tuple[list[list[int]], set[in
     # A headline and the sentence of its own article that says the same start as one group: the
     # source itself puts the statement both ways, and together they meet other sources' wordings.
     for h, k in headline_sentences(units, threshold):
-        groups.join(h, k, True, force=True)
+        groups.merge(groups.group[h], groups.group[k])
     # Words find the claims; meanings then only extend them, headline to headline (see the module's doc).
     for _, i, j in units.word_pairs(threshold):
-        groups.join(i, j, True)
+        groups.join_by_words(i, j)
     for _, i, j in units.meaning_pairs():
-        groups.join(i, j, False)
+        groups.join_by_meaning(i, j)
     return [m for m in groups.members.values() if len(m) > 1], groups.joined_by_headline
 
 
@@ -349,12 +358,13 @@ def shared_claims(articles: list[Article], threshold: float, embedding_threshold
     order = {a.id: n for n, a in enumerate(articles)}
     claims = []
     found, by_headline = group_units(units, threshold)
-    for group in found:
+
+    def rank(k: int) -> int:
         # One mention a source: its sentence, or its headline when no sentence of it is in the group or
         # when the headline is what states the claim (it joined by meaning; its lead came along with it).
-        def rank(k: int) -> tuple[int, int]:
-            return (2 if k in by_headline else 1 if units.sentences[k] is not None else 0), -k
+        return 2 if k in by_headline else 1 if units.sentences[k] is not None else 0
 
+    for group in found:
         best: dict[str, int] = {}
         for k in group:
             o = units.owners[k]
