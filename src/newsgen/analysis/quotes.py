@@ -297,7 +297,7 @@ def _np(toks: list[_Tok], a: int, b: int, text: str, p: int) -> _Subject:
 
 
 def _split(phrase: list[_Tok]) -> tuple[list[_Tok], list[_Tok]]:
-    """A title phrase and a name: 'US Secretary of State Antony Blinken' -> (US Secretary of State, Antony Blinken).
+    """A title phrase and a name: 'UK Home Secretary Jane R. Doyle' -> (UK Home Secretary, Jane R. Doyle).
     A title in lower case followed by "of"/"for" names an organisation, not a person: 'chief executive of
     Delta Foods' is all title."""
     last = max((i for i, t in enumerate(phrase) if t.key in CORE or t.key in HONORIFICS), default=None)
@@ -572,7 +572,7 @@ class _People:
 
 @lru_cache(maxsize=1 << 14)
 def _key_tokens(name: str) -> tuple[str, ...]:
-    """A name's comparable words: no initials, hyphens or case ("Kim Jong-un" == "Kim Jong Un")."""
+    """A name's comparable words: no initials, hyphens or case ("Lee Jae-sung" == "Lee Jae Sung")."""
     return tuple(fold(t) for t in re.split(r"[\s\-]+", name) if t and not re.fullmatch(r"[A-Z]\.?", t) and fold(t))
 
 
