@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
 from .config import Config
@@ -15,6 +15,22 @@ from .loader import load_articles
 from .model import Site
 from .render import render_site, static_files
 from .writer import write_site
+
+
+T = TypeVar("T")
+Progress = Callable[[list[T], str], Iterable[T]]  # wraps a stage's items, e.g. in a progress bar
+
+
+def progress_bar(enabled: bool) -> Progress:
+    """A tqdm bar on stderr for a stage that takes more than half a second; nothing when not enabled."""
+    def wrap(items, stage):
+        if not enabled:
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, desc=stage, unit="" if stage != "load" else " files", delay=0.5, leave=False,
+                    dynamic_ncols=True)
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -31,7 +47,9 @@ class Summary:
 
 def build_site(config: Config, articles_dir: Path | None = None,
                log: Callable[[str], None] = lambda _: None,
-               keep_going: bool = False) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
+               keep_going: bool = False, progress: Progress | None = None
+               ) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
+    progress = progress or (lambda items, _stage: items)
     clock = time.perf_counter()
 
     def stage(message: str) -> None:
@@ -40,7 +58,7 @@ def build_site(config: Config, articles_dir: Path | None = None,
         log(f"{message} ({now - clock:.2f} s)")
         clock = now
 
-    loaded = load_articles(config, articles_dir, keep_going)
+    loaded = load_articles(config, articles_dir, keep_going, progress)
     removed = sum(len(a.removed) for a in loaded.articles)
     stage(f"load: {len(loaded.articles)} articles, {removed} lines removed or moved to metadata")
     articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment)
@@ -49,17 +67,18 @@ def build_site(config: Config, articles_dir: Path | None = None,
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
     by_id = {a.id: a for a in articles}
     analyses = tuple(analyse_story(s, by_id, config.claim_threshold, claim_embeddings=config.claim_embeddings)
-                     for s in found)
+                     for s in progress(found, "analyse"))
     claims = sum(len(an.shared_claims) for an in analyses)
     stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities")
     return Site(tuple(articles), tuple(found), analyses), loaded.warnings, loaded.skipped
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
-          log: Callable[[str], None] = lambda _: None, strict: bool = False, keep_going: bool = False) -> Summary:
+          log: Callable[[str], None] = lambda _: None, strict: bool = False, keep_going: bool = False,
+          progress: Progress | None = None) -> Summary:
     """Build and write the site. With `keep_going`, files in error are left out (see Summary.skipped)."""
     start = time.perf_counter()
-    site, warnings, skipped = build_site(config, articles_dir, log, keep_going)
+    site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress)
     warnings = tuple(config.warnings) + tuple(warnings)
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])

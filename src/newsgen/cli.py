@@ -1,4 +1,5 @@
-"""Command line: `newsgen build` (also `python build.py`) and `newsgen check [--explain] FILE...`.
+"""Command line: `newsgen build` (also `python build.py`), `newsgen serve`, `newsgen check [--explain] FILE...`
+and `newsgen eval`.
 
 Exit codes: 0 success, 1 bad input (each problem printed as `file:line:col: message`), 2 bad usage.
 """
@@ -35,6 +36,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--keep-going", action="store_true",
                    help="leave out files with errors, build the rest, list what was left out and exit 1")
     _common(b)
+    v = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload the page on every change")
+    v.add_argument("--out", type=Path, help="output folder (default: from site.yaml, else site/)")
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    _common(v)
     c = sub.add_parser("check", help="load articles and report problems without writing anything")
     c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
     c.add_argument("--explain", action="store_true", help="show every line the cleaner removed, and why")
@@ -65,7 +71,7 @@ def _build(args, say) -> int:
     config = _config(args)
     out = args.out or config.output_dir
     summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None), strict=args.strict,
-                    keep_going=args.keep_going)
+                    keep_going=args.keep_going, progress=_progress(args))
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for e in summary.skipped:
@@ -77,6 +83,19 @@ def _build(args, say) -> int:
         print(f"{len(summary.skipped)} file(s) skipped; the site was built without them", file=sys.stderr)
         return 1
     return 0
+
+
+def _progress(args):
+    from .build import progress_bar
+
+    return progress_bar(not args.quiet and sys.stderr.isatty())
+
+
+def _serve(args, say) -> int:
+    from .serve import serve
+
+    return serve(args.config, args.articles, args.out, args.host, args.port, say,
+                 {"log": say if args.verbose else (lambda _: None), "progress": _progress(args)})
 
 
 def _check(args, say) -> int:
@@ -119,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     say = (lambda _: None) if args.quiet else print
     try:
-        handler = {"build": _build, "check": _check, "eval": _eval}[args.command]
+        handler = {"build": _build, "serve": _serve, "check": _check, "eval": _eval}[args.command]
         return handler(args, say)
     except BuildFailed as exc:
         for e in exc.errors:

@@ -15,7 +15,9 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "title": (str, "newsgen", "the site's name, shown in every page header"),
     "description": (str, "Every story, every source, every claim attributed.", "the front page's tagline"),
     "language": (str, "en", "the pages' `<html lang>`"),
-    "base_url": (str, "", "the public address (used later for canonical links and feeds); pages never need it"),
+    "base_url": (str, "", "the site's public address (https://example.com/news/): canonical links, absolute feed links, Open Graph URLs and sitemap.xml; pages never need it"),
+    "theme": (str, "", "a theme folder, relative to site.yaml: its templates/ and static/ override the default theme's files by name (the site's own templates/ and static/ override both)"),
+    "search": (bool, True, "build the Pagefind search index and page"),
     "articles": (str, "articles", "the input folder, relative to site.yaml"),
     "output": (str, "site", "the output folder, relative to site.yaml"),
     "duplicate_threshold": ((int, float), 0.5, "word 5-gram Jaccard at which an article is a copy of another"),
@@ -55,6 +57,8 @@ class Config:
     description: str = SCHEMA["description"][1]
     language: str = "en"
     base_url: str = ""
+    theme: str = ""
+    search: bool = True
     articles: str = "articles"
     output: str = "site"
     duplicate_threshold: float = 0.5
@@ -73,6 +77,10 @@ class Config:
     @property
     def articles_dir(self) -> Path:
         return self.root / self.articles
+
+    @property
+    def theme_dir(self) -> Path | None:
+        return self.root / self.theme if self.theme else None
 
     @property
     def output_dir(self) -> Path:
@@ -117,7 +125,7 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
             warnings.append(f"{path}: unknown setting {key!r} (ignored)")
             continue
         kind, _default, _doc = SCHEMA[key]
-        if isinstance(value, bool) or not isinstance(value, kind):
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             expected = kind.__name__ if isinstance(kind, type) else "number"
             raise BuildError(str(path), f"{key}: expected {expected}, got {type(value).__name__}")
         if key in RANGES:
@@ -132,6 +140,10 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         if not embeddings.available():
             raise BuildError(str(path), "claim_embeddings: needs the optional extra "
                                         "(pip install 'newsgen[embeddings]'), or set it to 0")
+    if values.get("base_url") and not safe_url(values["base_url"]):
+        raise BuildError(str(path), f"base_url: {values['base_url'][:60]!r} is not an http(s) address")
+    if values.get("theme") and not (path.parent / values["theme"]).is_dir():
+        raise BuildError(str(path), f"theme: {values['theme']!r} is not a folder (relative to {path.name})")
     for name, entry in (values.get("sources") or {}).items():
         if not isinstance(entry, dict):
             raise BuildError(str(path), f"sources.{name}: expected a mapping such as {{url: https://...}}")

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -414,7 +414,16 @@ def load_article(path: Path, config: Config, warnings: list[str], inside: Path |
         tags=given.tags(),
         sections=cleaned.sections,
         removed=cleaned.removed,
+        modified=_modified(path),
     )
+
+
+def _modified(path: Path) -> datetime | None:
+    """The file's last change, to the second, in UTC (what a feed says an entry was last updated)."""
+    try:
+        return datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def source_slugs(articles: list[Article]) -> list[Article]:
@@ -440,12 +449,12 @@ def source_slugs(articles: list[Article]) -> list[Article]:
 
 
 def load_files(paths: list[Path], config: Config, warnings: list[str] | None = None, *,
-               inside: Path | None = None, keep_going: bool = False) -> Loaded:
+               inside: Path | None = None, keep_going: bool = False, progress=None) -> Loaded:
     """These article files. Every error is collected and raised together; with `keep_going` the
     files in error are left out and listed in `skipped` (it is still an error if none is left)."""
     warnings = list(warnings or [])
     articles, errors, seen = [], [], {}
-    for path in paths:
+    for path in (progress(paths, "load") if progress else paths):
         if path.stem in seen:
             errors.append(BuildError(str(path), f"two files share the id {path.stem!r} (also {seen[path.stem]})"))
             continue
@@ -459,10 +468,10 @@ def load_files(paths: list[Path], config: Config, warnings: list[str] | None = N
     return Loaded(tuple(source_slugs(articles)), tuple(warnings), tuple(errors))
 
 
-def load_articles(config: Config, folder: Path | None = None, keep_going: bool = False) -> Loaded:
+def load_articles(config: Config, folder: Path | None = None, keep_going: bool = False, progress=None) -> Loaded:
     """Every article in the folder."""
     folder = folder or config.articles_dir
     files, warnings = article_files(folder)
     if not files:
         raise BuildFailed([BuildError(str(folder), "no article files (.txt or .md) found")])
-    return load_files(files, config, warnings, inside=folder, keep_going=keep_going)
+    return load_files(files, config, warnings, inside=folder, keep_going=keep_going, progress=progress)

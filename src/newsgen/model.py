@@ -5,7 +5,7 @@ A stage takes model objects and returns new ones; nothing here is mutated after 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,7 @@ class Article:
     removed: tuple[Removed, ...]
     duplicate_of: str | None = None
     reuse: float = 0.0  # share of the shorter of this text and its original that the two have in common
+    modified: datetime | None = None  # when the file was last changed (UTC): feeds' <updated>, never a publication date
 
     @property
     def display_title(self) -> str:

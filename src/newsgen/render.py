@@ -18,6 +18,8 @@ from . import urls
 from .config import Config
 from .model import INLINE_TAGS, Article, Mark, Site, Story, StoryAnalysis
 from .analysis.figures import VAGUE
+from .feeds import STORY_FEED, STORY_JSON_FEED, feed_files, source_feed
+from .sitemap import ROBOTS, SITEMAP, absolute, robots, sitemap
 from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
@@ -83,13 +85,24 @@ def by_speaker(quotes) -> list[tuple[str | None, str | None, list]]:
     return named + ([(None, None, groups[None])] if None in groups else [])
 
 
+def theme_folders(config: Config, kind: str) -> list[Path]:
+    """Where `kind` ("templates" or "static") files are looked for, first wins: the site's own folder,
+    then the theme's from site.yaml, then the default theme's."""
+    folders = [config.root / kind]
+    if config.theme_dir:
+        folders.append(config.theme_dir / kind)
+    folders.append(THEME / kind)
+    unique: list[Path] = []
+    for f in folders:
+        if f.is_dir() and f.resolve() not in {u.resolve() for u in unique}:
+            unique.append(f)
+    return unique
+
+
 def environment(config: Config) -> Environment:
     default = FileSystemLoader(str(THEME / "templates"))
-    own = config.root / "templates"
-    loaders = []
-    if own.is_dir() and own.resolve() != (THEME / "templates").resolve():
-        loaders.append(FileSystemLoader(str(own)))
-    loaders += [default, PrefixLoader({"default": default})]
+    loaders = [FileSystemLoader(str(f)) for f in theme_folders(config, "templates")]
+    loaders += [PrefixLoader({"default": default})]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
@@ -98,11 +111,44 @@ def environment(config: Config) -> Environment:
         return urls.relative(target, context["page"])
 
     env.filters["url"] = url
+    env.filters["absolute"] = lambda path: absolute(config, path)
+    env.filters["jsonld"] = jsonld
     env.filters["human_date"] = human_date
     env.filters["event_date"] = event_date
     env.filters["figure_value"] = figure_value
     env.filters["by_speaker"] = by_speaker
     return env
+
+
+def jsonld(data) -> Markup:
+    """JSON for a <script type="application/ld+json"> block: `<`, `>` and `&` written as escapes, so
+    no text from an article can end the script element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def _link(config: Config, target: str, page: str) -> str:
+    """An address for structured data: absolute under base_url, else relative to the page."""
+    return absolute(config, target) or urls.relative(target, page)
+
+
+def ld_article(config: Config, a: Article, page: str) -> dict:
+    """schema.org NewsArticle for one article, with only what the input states."""
+    data: dict = {"@type": "NewsArticle", "headline": a.display_title[:110],
+                  "url": _link(config, urls.article_page(a), page)}
+    if a.dek or a.lead:
+        data["description"] = (a.dek or a.lead)[:300]
+    if a.published:
+        data["datePublished"] = a.published.isoformat()
+    if a.byline:
+        data["author"] = {"@type": "Person", "name": a.byline}
+    if a.source.known:
+        data["publisher"] = {"@type": "Organization", "name": a.source.name}
+    if a.url:
+        data["isBasedOn"] = a.url
+    if a.tags:
+        data["keywords"] = list(a.tags)
+    return data
 
 
 def formatted(text: str, marks: tuple[Mark, ...], start: int = 0, end: int | None = None) -> Markup:
@@ -258,14 +304,23 @@ def render_site(site: Site, config: Config) -> dict[str, bytes]:
     for a in site.articles:
         sources.setdefault(a.source.slug, []).append(a)
     common = {"site": config, "coverage_of": lambda s: coverage(s, by_id), "by_id": by_id,
-              "story_of": story_of, "urls": urls}
+              "story_of": story_of, "urls": urls, "feeds": {"atom": STORY_FEED, "json": STORY_JSON_FEED},
+              "source_feed": source_feed}
+    common["ld_articles"] = lambda arts, page, listed=True: [
+        ({"@type": "ListItem", "position": n, "item": ld_article(config, a, page)} if listed
+         else ld_article(config, a, page)) for n, a in enumerate(arts, start=1)]
+    common["ld_stories"] = lambda stories, page: [
+        {"@type": "ListItem", "position": n, "name": s.title, "url": _link(config, urls.story_page(s.id), page)}
+        for n, s in enumerate(stories, start=1)]
     files: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:
         files[path] = env.get_template(template).render(page=path, **common, **context).encode("utf-8")
 
-    page(urls.INDEX, "index.html", stories=site.stories, sources=sorted(
-        sources.values(), key=lambda arts: (not arts[0].source.known, arts[0].source.label.casefold())))
+    listed = sorted(sources.values(), key=lambda arts: (not arts[0].source.known, arts[0].source.label.casefold()))
+    page(urls.INDEX, "index.html", stories=site.stories, sources=listed)
+    if config.search:
+        page(urls.SEARCH, "search.html", stories=site.stories, sources=listed)
     for story in site.stories:
         analysis = analysis_of[story.id]
         members = [by_id[i] for i in story.article_ids]
@@ -280,6 +335,23 @@ def render_site(site: Site, config: Config) -> dict[str, bytes]:
         arts = sorted(arts, key=lambda a: (a.published or date.min, a.id), reverse=True)
         page(urls.source_page(slug), "source.html", source=arts[0].source, articles=arts,
              blocks={a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts})
+    files.update(feed_files(config, list(site.stories), by_id, sources))
+    newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
+                                         default=None) for s in site.stories}
+    newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
+                   for slug, arts in sources.items()})
+    newest[urls.INDEX] = max((d for d in newest.values() if d), default=None)
+    if config.search:
+        newest[urls.SEARCH] = None
+    files[ROBOTS] = robots(config)
+    mapped = sitemap(config, newest)
+    if mapped:
+        files[SITEMAP] = mapped
+    if config.search:
+        from .search import index_files
+
+        files.update(index_files({p: b for p, b in files.items() if p.endswith(".html") and p != urls.SEARCH
+                                  and p != urls.INDEX}, config.language))
     files[urls.INDEX_JSON] = _dump({
         "site": {"title": config.title, "description": config.description},
         "stories": [{"id": s.id, "title": s.title, "page": urls.story_page(s.id), "json": urls.story_json(s.id),
@@ -294,9 +366,9 @@ def render_site(site: Site, config: Config) -> dict[str, bytes]:
 
 
 def static_files(config: Config) -> dict[str, bytes]:
-    """The default theme's static/ files, overridden by name by the site's own static/."""
+    """The default theme's static/ files, overridden by name by the theme's and then the site's own static/."""
     files: dict[str, bytes] = {}
-    for folder in (THEME / "static", config.root / "static"):
+    for folder in reversed(theme_folders(config, "static")):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):

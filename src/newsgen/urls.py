@@ -17,6 +17,7 @@ def safe_url(value: str | None) -> str | None:
 
 INDEX = "index.html"
 INDEX_JSON = "index.json"
+SEARCH = "search/index.html"
 
 
 def story_page(slug: str) -> str:

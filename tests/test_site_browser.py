@@ -1,0 +1,144 @@
+"""Every page kind in headless Chromium: phone and desktop widths, served under a sub-path and opened
+from file://, with no console errors and no failed requests; the search finds a known story; and
+axe-core (the npm package, run in the page) reports no WCAG 2.2 A/AA or best-practice violation in
+light or dark mode.
+
+Screenshots of each page kind and width are written to $NEWSGEN_SCREENSHOTS (default: pytest's tmp).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from browser_support import REPO, Served, _unavailable, build_site, launch_browser
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO / ".cache/node/node_modules/axe-core/axe.min.js"  # scripts/test.sh installs it with npm
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from launch_browser()
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory):
+    site = build_site(REPO / "articles", tmp_path_factory.mktemp("seed") / "site")
+    served = Served(site, tmp_path_factory.mktemp("www"))
+    yield served
+    served.close()
+
+
+def _kinds(served: Served) -> dict[str, str]:
+    index = served.index
+    return {"index": "index.html", "story": index["stories"][0]["page"], "source": index["sources"][0]["page"],
+            "search": "search/index.html"}
+
+
+def _watch(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("request", lambda r: r.url.startswith(("http://", "https://")) and "127.0.0.1" not in r.url
+            and problems.append(f"left the site: {r.url}"))
+    return problems
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_every_page_kind_loads_cleanly_at_phone_and_desktop_width(seed_site, browser, width, tmp_path):
+    shots = Path(os.environ.get("NEWSGEN_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    try:
+        for kind, rel in _kinds(seed_site).items():
+            page = context.new_page()
+            problems = _watch(page)
+            resp = page.goto(seed_site.url(rel))
+            assert resp is not None and resp.status == 200, rel
+            page.wait_for_load_state("networkidle")
+            assert problems == [], f"{kind} at {width}: {problems}"
+            assert page.locator("main h1").count() == 1, f"{kind}: one h1 in main"
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{kind} at {width}: the page scrolls sideways by {overflow}px"
+            page.screenshot(path=str(shots / f"{kind}-{width}.png"))
+            page.close()
+    finally:
+        context.close()
+
+
+def test_search_finds_a_known_story(seed_site, browser):
+    story = seed_site.index["stories"][0]
+    word = max(story["title"].split(), key=len).strip(",.'\"")
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(seed_site.url("search/index.html"))
+    page.wait_for_selector("#search input")
+    page.fill("#search input", word)
+    link = page.locator(f'#search a[href$="{story["page"]}"]').first
+    link.wait_for(timeout=15_000)
+    assert link.get_attribute("href") == "/news/" + story["page"]  # under the site's sub-path
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.inner_text("h1").strip() == story["title"]
+    assert problems == []
+    page.close()
+
+
+def test_search_page_without_javascript_is_a_plain_list(seed_site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(seed_site.url("search/index.html"))
+    links = page.eval_on_selector_all(".plain-list a", "els => els.map(e => e.getAttribute('href'))")
+    expected = [s["page"] for s in seed_site.index["stories"]] + [s["page"] for s in seed_site.index["sources"]]
+    assert sorted(links) == sorted("../" + p for p in expected)
+    context.close()
+
+
+def test_pages_open_from_file_urls(seed_site, browser):
+    page = browser.new_page()
+    problems = _watch(page)
+    for rel in _kinds(seed_site).values():
+        page.goto((seed_site.site / rel).resolve().as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px", f"{rel}: no stylesheet"
+    assert problems == []
+    page.close()
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                         ".then(r => r.violations.map(v => ({id: v.id, help: v.help,"
+                         " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary)})))",
+                         AXE_TAGS)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_core_finds_no_violations(seed_site, browser, scheme):
+    if not AXE.is_file():
+        _unavailable(f"axe-core not found at {AXE} (scripts/test.sh installs it with npm)")
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+    try:
+        found = {}
+        for kind, rel in _kinds(seed_site).items():
+            page = context.new_page()
+            page.goto(seed_site.url(rel))
+            page.wait_for_load_state("networkidle")
+            if kind == "search":  # with results showing, so that Pagefind's UI is checked too
+                page.fill("#search input", "North Korea")
+                page.wait_for_selector("#search a", timeout=15_000)
+            violations = _axe(page)
+            if violations:
+                found[kind] = violations
+            page.close()
+        assert not found, json.dumps(found, indent=1)[:4000]
+    finally:
+        context.close()
