@@ -73,9 +73,22 @@ class PageCheck(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: set[str] = set()
         self.bad: list[str] = []
+        self.scripts: list[tuple[dict, str]] = []  # (attributes, text) of every <script>
+        self._script: dict | None = None
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self.scripts[-1] = (self._script, self.scripts[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
+        if tag == "script":
+            self._script = dict(attrs)
+            self.scripts.append((self._script, ""))
         for name, value in attrs:
             # browsers drop ASCII whitespace and control characters anywhere in a URL's scheme
             scheme = re.sub(r"[\x00-\x20]", "", value or "").lower()
@@ -83,6 +96,29 @@ class PageCheck(HTMLParser):
                 self.bad.append(f"<{tag} {name}={value!r}>")
 
     handle_startendtag = handle_starttag
+
+
+SEARCH_SCRIPTS = ("pagefind/pagefind-ui.js", "static/search.js")  # the search page's own, and nothing else
+
+
+def script_problems(rel: str, scripts: list[tuple[dict, str]]) -> list[str]:
+    """The templates make two kinds of script element: JSON-LD data blocks (JSON with no '<' in them, so no
+    text can close the element), and on the search page alone, Pagefind's and newsgen's own files."""
+    problems = []
+    for attrs, body in scripts:
+        if attrs.get("type") == "application/ld+json" and "src" not in attrs:
+            try:
+                json.loads(body)
+            except ValueError:
+                problems.append(f"JSON-LD that does not parse: {body[:80]!r}")
+            if "<" in body:
+                problems.append(f"'<' inside JSON-LD: {body[:80]!r}")
+        elif rel == "search/index.html" and set(attrs) <= {"src", "defer", "data-site-root"} \
+                and attrs.get("src", "").endswith(SEARCH_SCRIPTS) and not body.strip():
+            continue
+        else:
+            problems.append(f"a script element the templates do not make: {attrs}")
+    return problems
 
 
 def check_site(out: Path) -> list[str]:
@@ -94,11 +130,12 @@ def check_site(out: Path) -> list[str]:
     for page in pages:
         text = page.read_text(encoding="utf-8")
         rel = page.relative_to(out).as_posix()
-        if "<script" in text.lower():
-            problems.append(f"{rel}: contains '<script'")
         parser = PageCheck()
         parser.feed(text)
         parser.close()
+        problems += [f"{rel}: {p}" for p in script_problems(rel, parser.scripts)]
+        if text.lower().count("<script") != len(parser.scripts):
+            problems.append(f"{rel}: '<script' outside a script element the templates make")
         if parser.tags - ALLOWED_TAGS:
             problems.append(f"{rel}: elements outside the allow-list: {sorted(parser.tags - ALLOWED_TAGS)}")
         problems += [f"{rel}: {b}" for b in parser.bad]

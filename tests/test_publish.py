@@ -260,6 +260,42 @@ def test_every_href_and_src_resolves_to_a_file_in_the_output(published):
     assert checked > 50
 
 
+def test_every_link_answers_under_a_sub_path(published, tmp_path):
+    """The same walk over HTTP, with the site served at /news/: every local href and src gives 200."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+    from urllib.parse import urljoin
+
+    shutil.copytree(published, tmp_path / "news")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/news/"
+    try:
+        seen: set[str] = set()
+        for path in _pages(published):
+            page_url = base + path.relative_to(published).as_posix()
+            for _attr, value in _parse(path).links:
+                if urlsplit(value).scheme:
+                    continue
+                target = urljoin(page_url, value).split("#")[0]
+                assert target.startswith(base), f"{page_url}: {value!r} leaves /news/"
+                if target not in seen:
+                    seen.add(target)
+                    with urllib.request.urlopen(target, timeout=10) as r:
+                        assert r.status == 200, target
+        assert len(seen) > 10
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_without_base_url_links_stay_relative_and_no_sitemap(tmp_path):
     articles = tmp_path / "articles"
     articles.mkdir()
@@ -357,3 +393,68 @@ def test_serve_rebuilds_and_reloads_after_an_article_is_edited(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --- progress and output -----------------------------------------------------------------------------
+
+def test_progress_bar_passes_items_through_and_draws_only_when_enabled(capsys):
+    from newsgen.build import progress_bar
+
+    items = list(range(5))
+    assert progress_bar(False)(items, "load") is items  # not a terminal, or -q: untouched, nothing drawn
+
+    def slow():
+        for i in items:
+            time.sleep(0.15)
+            yield i
+
+    assert list(progress_bar(True)(list(slow()), "load")) == items
+    assert list(progress_bar(True)(_Slow(items), "analyse")) == items
+    err = capsys.readouterr().err
+    assert "analyse:" in err and "5/5" in err  # tqdm drew a bar once the stage passed half a second
+
+
+class _Slow(list):
+    def __iter__(self):
+        for i in super().__iter__():
+            time.sleep(0.15)
+            yield i
+
+
+def test_a_build_piped_to_a_file_prints_one_line_and_no_bar(tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "library.txt").write_text(OTHER, encoding="utf-8")
+    done = subprocess.run([sys.executable, "build.py", "--articles", str(articles), "--out", str(tmp_path / "site"),
+                           "--config", str(tmp_path / "none.yaml")], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 1 and "none.yaml: config file not found" in done.stderr
+    (tmp_path / "site.yaml").write_text("search: false\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "build.py", "--articles", str(articles), "--out", str(tmp_path / "site"),
+                           "--config", str(tmp_path / "site.yaml")], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == ""
+    assert re.fullmatch(r"Built \S+: 1 story, 1 article from 1 source \(0 copies\), 3 pages in \d+\.\d\d s\n",
+                        done.stdout), done.stdout
+    quiet = subprocess.run([sys.executable, "build.py", "-q", "--articles", str(articles), "--out",
+                            str(tmp_path / "site"), "--config", str(tmp_path / "site.yaml")],
+                           cwd=REPO, capture_output=True, text=True)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_control_characters_in_fields_do_not_break_the_feeds(tmp_path):
+    """Found by the property test: XML 1.0 cannot carry control characters, which front matter may hold."""
+    import feedparser
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.md").write_bytes(b'---\nauthor: "Ada\\bLind"\nsource: "Coast\\u001fCourier"\ntitle: "Storm\\u0007 hits"\n'
+                                    b"published: 2025-03-04\n---\nThe storm hit the harbour on Tuesday night.\n")
+    out = tmp_path / "site"
+    assert main(["build", "--articles", str(articles), "--out", str(out), "-q",
+                 "--config", str(tmp_path / "site.yaml")]) == 1  # (no such config: exit 1, nothing written)
+    (tmp_path / "site.yaml").write_text("search: false\n", encoding="utf-8")
+    assert main(["build", "--articles", str(articles), "--out", str(out), "-q",
+                 "--config", str(tmp_path / "site.yaml")]) == 0
+    for path in [out / "feed.atom", *out.glob("sources/*/feed.atom")]:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        assert feed.entries[0].title == "Storm hits"

@@ -142,3 +142,44 @@ def test_axe_core_finds_no_violations(seed_site, browser, scheme):
         assert not found, json.dumps(found, indent=1)[:4000]
     finally:
         context.close()
+
+
+def test_serve_reloads_the_open_page_after_an_edit(browser, tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = ("Ferry service resumes after repairs\n\nThe island ferry resumed its crossings on Monday after three "
+            "weeks of repairs to its engines, the operator said.\n")
+    (articles / "ferry.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "site.yaml").write_text("search: false\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "newsgen", "serve", "--config", str(tmp_path / "site.yaml"),
+                             "--port", "0"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        while line and "Serving" not in line:
+            line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        page = browser.new_page()
+        problems = _watch(page)
+        page.goto(url)
+        assert "Ferry service resumes after repairs" in page.inner_text("main")
+        page.wait_for_timeout(1500)  # the page has fetched the build number once
+        (articles / "ferry.txt").write_text(text.replace("resumes after repairs", "resumes after long repairs"),
+                                            encoding="utf-8")
+        for _ in range(60):  # the test never navigates: the page must reload itself
+            page.wait_for_timeout(500)
+            try:
+                if "after long repairs" in page.inner_text("main"):
+                    break
+            except Exception:  # caught mid-reload
+                continue
+        else:
+            pytest.fail("the open page did not reload with the edit")
+        assert problems == []
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -76,13 +76,17 @@ def _build(args, say) -> int:
         print(f"warning: {w}", file=sys.stderr)
     for e in summary.skipped:
         print(f"skipped: {e}", file=sys.stderr)
-    say(f"Built {out}: {summary.stories} {'story' if summary.stories == 1 else 'stories'}, "
-        f"{summary.articles} articles from {summary.sources} sources ({summary.copies} copies), "
-        f"{summary.pages} pages in {summary.seconds:.2f} s")
+    say(f"Built {out}: {_count(summary.stories, 'story', 'stories')}, {_count(summary.articles, 'article')} "
+        f"from {_count(summary.sources, 'source')} ({_count(summary.copies, 'copy', 'copies')}), "
+        f"{_count(summary.pages, 'page')} in {summary.seconds:.2f} s")
     if summary.skipped:
         print(f"{len(summary.skipped)} file(s) skipped; the site was built without them", file=sys.stderr)
         return 1
     return 0
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _progress(args):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -24,6 +25,14 @@ STORY_FEED = "feed.atom"
 STORY_JSON_FEED = "feed.json"
 FEED_ITEMS = 50  # the newest entries a feed carries
 SUMMARY_CHARS = 400
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """The text without the characters XML 1.0 cannot carry (control characters a file may hold)."""
+    return _NOT_XML.sub("", text)
 
 
 def source_feed(slug: str) -> str:
@@ -106,14 +115,16 @@ def atom(config: Config, path: str, title: str, subtitle: str, home: str, entrie
     """An Atom 1.0 document at `path` (from the site root) for `entries`; `home` is the page it mirrors."""
     from feedgenerator import Atom1Feed
 
+    title, subtitle = xml_text(title), xml_text(subtitle)
     feed = Atom1Feed(title=title, link=_address(config, home, path), description=subtitle, subtitle=subtitle,
                      language=config.language, feed_url=_address(config, path, path),
                      feed_guid=_guid(config, f"feed:{path}"))
     for e in entries:
-        feed.add_item(title=e.title, link=_address(config, e.link, path),
-                      description=html.escape(e.summary),  # Atom <summary type="html">: the text, never markup
+        feed.add_item(title=xml_text(e.title), link=_address(config, e.link, path),
+                      description=html.escape(xml_text(e.summary)),  # <summary type="html">: the text, never markup
                       unique_id=_guid(config, e.id), pubdate=e.published, updateddate=e.updated,
-                      author_name=", ".join(e.authors) or None, categories=e.tags)
+                      author_name=xml_text(", ".join(e.authors)) or None,
+                      categories=[xml_text(t) for t in e.tags])
     if not entries:  # no entry to take <updated> from: the feed changed when its newest entry did - never
         return _empty_atom(config, path, title, subtitle, home)
     return feed.writeString("utf-8").encode("utf-8") + b"\n"
@@ -123,6 +134,7 @@ def _empty_atom(config: Config, path: str, title: str, subtitle: str, home: str)
     """Atom needs <updated> even with no entries; with nothing dated the epoch says "never"."""
     from feedgenerator import Atom1Feed
 
+    title, subtitle = xml_text(title), xml_text(subtitle)
     feed = Atom1Feed(title=title, link=_address(config, home, path), description=subtitle, subtitle=subtitle,
                      language=config.language, feed_url=_address(config, path, path),
                      feed_guid=_guid(config, f"feed:{path}"))
