@@ -185,7 +185,9 @@ def test_sampled_payload_pages_open_no_dialog_in_chromium(payload_site, tmp_path
                 assert resp is not None and resp.status == 200, rel
                 pg.wait_for_timeout(50)
                 assert pg.evaluate("window.__called") == [], rel
-                assert pg.evaluate("document.querySelectorAll('script:not([type="application/ld+json"]), iframe, object, embed, svg, img').length") == 0
+                assert pg.evaluate(
+                    """document.querySelectorAll('script:not([type="application/ld+json"]), iframe, object, embed, svg, img')"""
+                    ".length") == 0
                 pg.close()
         finally:
             context.close()
