@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +51,20 @@ def seeds_and_stories(tmp_path):
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/ from the current build of articles/ (review the diff)")
+
+
+@contextlib.contextmanager
+def preview(config: Path):
+    """`newsgen serve --port 0` for this site.yaml, running; yields the URL it prints. Stopped afterwards."""
+    proc = subprocess.Popen([sys.executable, "-m", "newsgen", "serve", "--config", str(config), "--port", "0"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        while line and "Serving" not in line:
+            line = proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert m, f"no URL printed: {line!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+        yield m.group(0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

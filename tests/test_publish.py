@@ -21,7 +21,7 @@ import pytest
 
 from newsgen.cli import main
 
-from conftest import REPO
+from conftest import REPO, preview
 
 BASE = "https://news.example.org/world/"
 
@@ -364,15 +364,7 @@ def test_serve_rebuilds_and_reloads_after_an_article_is_edited(tmp_path):
     articles.mkdir()
     (articles / "library.txt").write_text(OTHER, encoding="utf-8")
     (tmp_path / "site.yaml").write_text("title: Preview\nsearch: false\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "newsgen", "serve", "--config", str(tmp_path / "site.yaml"),
-                             "--port", "0"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        while line and "Serving" not in line:
-            line = proc.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert m, f"no URL printed: {line!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
-        url = m.group(0)
+    with preview(tmp_path / "site.yaml") as url:
         page = _get(url)
         assert "Library opens new reading room" in page
         assert '<script src="/__newsgen__/reload.js"></script>' in page  # added on the way out...
@@ -390,9 +382,6 @@ def test_serve_rebuilds_and_reloads_after_an_article_is_edited(tmp_path):
         else:
             pytest.fail("the edit never showed through HTTP")
         assert _get(url + "__newsgen__/build") != first  # the open page's script sees this and reloads
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 # --- progress and output -----------------------------------------------------------------------------

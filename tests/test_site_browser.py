@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import REPO, Served, _unavailable, build_site, launch_browser
+from conftest import preview
 
 pytestmark = pytest.mark.browser
 
@@ -103,14 +104,14 @@ def test_search_page_without_javascript_is_a_plain_list(seed_site, browser):
 
 
 def test_pages_open_from_file_urls(seed_site, browser):
-    page = browser.new_page()
-    problems = _watch(page)
     for rel in _kinds(seed_site).values():
+        page = browser.new_page()  # one page each: a navigation would abort the last page's icon request
+        problems = _watch(page)
         page.goto((seed_site.site / rel).resolve().as_uri())
-        page.wait_for_load_state("load")
+        page.wait_for_load_state("networkidle")
         assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px", f"{rel}: no stylesheet"
-    assert problems == []
-    page.close()
+        assert problems == [], rel
+        page.close()
 
 
 def _axe(page) -> list[dict]:
@@ -145,23 +146,13 @@ def test_axe_core_finds_no_violations(seed_site, browser, scheme):
 
 
 def test_serve_reloads_the_open_page_after_an_edit(browser, tmp_path):
-    import re
-    import subprocess
-    import sys
-
     articles = tmp_path / "articles"
     articles.mkdir()
     text = ("Ferry service resumes after repairs\n\nThe island ferry resumed its crossings on Monday after three "
             "weeks of repairs to its engines, the operator said.\n")
     (articles / "ferry.txt").write_text(text, encoding="utf-8")
     (tmp_path / "site.yaml").write_text("search: false\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "newsgen", "serve", "--config", str(tmp_path / "site.yaml"),
-                             "--port", "0"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        while line and "Serving" not in line:
-            line = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+    with preview(tmp_path / "site.yaml") as url:
         page = browser.new_page()
         problems = _watch(page)
         page.goto(url)
@@ -180,6 +171,3 @@ def test_serve_reloads_the_open_page_after_an_edit(browser, tmp_path):
             pytest.fail("the open page did not reload with the edit")
         assert problems == []
         page.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
