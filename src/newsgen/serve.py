@@ -146,13 +146,13 @@ def serve(config_path: Path | None, articles: Path | None, out: Path | None, hos
             state.build += 1
         say(f"Built {summary.stories} stories, {summary.pages} pages in {summary.seconds:.2f} s")
 
+    before = snapshot(watched(config, articles_dir))  # taken first: an edit made during the build is seen
     rebuild()
     out.mkdir(parents=True, exist_ok=True)
     httpd = http.server.ThreadingHTTPServer((host, port), functools.partial(_handler(out, state)))
     url = f"http://{host}:{httpd.server_address[1]}/"
     print(f"Serving {out} at {url} (rebuilds on change; Ctrl-C to stop)", flush=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    before = snapshot(watched(config, articles_dir))
     try:
         while True:
             time.sleep(POLL_SECONDS)
