@@ -354,9 +354,16 @@ def test_theme_folder_overrides_templates_and_static_by_name(tmp_path):
 
 # --- newsgen serve -----------------------------------------------------------------------------------
 
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.read().decode("utf-8")
+def _get(url: str, tries: int = 3) -> str:
+    for n in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.read().decode("utf-8")
+        except OSError:  # URLError, a reset connection: the server was busy rebuilding
+            if n == tries - 1:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 def test_serve_rebuilds_and_reloads_after_an_article_is_edited(tmp_path):

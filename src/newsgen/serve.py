@@ -111,8 +111,12 @@ def _handler(out: Path, state: _State):
             local = Path(self.translate_path(path))
             if local.is_dir():
                 local = local / "index.html"
-            if local.suffix == ".html" and local.is_file():
-                return self._send(with_reload(local.read_bytes()), "text/html; charset=utf-8")
+            if local.suffix == ".html":
+                for _ in range(3):  # a request that meets the output's swap is tried again
+                    try:
+                        return self._send(with_reload(local.read_bytes()), "text/html; charset=utf-8")
+                    except FileNotFoundError:
+                        time.sleep(0.1)
             return super().do_GET()
 
         do_HEAD = do_GET
