@@ -190,11 +190,7 @@ def line_rule(text: str) -> LineRule | None:
 
 
 def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool = True) -> Cleaned:
-    w = _Work(list(units))
-    for i, u in enumerate(w.units):
-        rule = line_rule(u.text)
-        if rule:
-            w.drop(i, rule.name, rule.reason)
+    w = _line_rules(units)
     _menu_runs(w)
     published = _labelled_date(w)
     title, title_at = _title(w) if find_title and not known_title else (known_title, -1)
@@ -213,6 +209,22 @@ def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool
     sections = _sections(w)
     removed = tuple(sorted([*w.gone.values(), *w.fragments], key=lambda r: r.line))
     return Cleaned(title, dek, byline, publisher, published, sections, removed)
+
+
+def _line_rules(units: list[Unit]) -> _Work:
+    w = _Work(list(units))
+    for i, u in enumerate(w.units):
+        rule = line_rule(u.text)
+        if rule:
+            w.drop(i, rule.name, rule.reason)
+    return w
+
+
+def clean_lines(units: list[Unit]) -> tuple[tuple[Section, ...], tuple[Removed, ...]]:
+    """Only the line rules: for text an extractor has already cut from its page (the page's structure,
+    which the other rules read from a text dump, is gone by then)."""
+    w = _line_rules(units)
+    return _sections(w), tuple(sorted(w.gone.values(), key=lambda r: r.line))
 
 
 MENU_RUN = 4  # this many short lines in a row are navigation or a link list, not article text

@@ -43,18 +43,27 @@ def parser() -> argparse.ArgumentParser:
     _common(v)
     c = sub.add_parser("check", help="load articles and report problems without writing anything")
     c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
-    c.add_argument("--explain", action="store_true", help="show every line the cleaner removed, and why")
+    c.add_argument("--explain", action="store_true",
+                   help="show what the loader made of each file and every block it removed, and why (as `extract`)")
     _common(c)
+    x = sub.add_parser("extract", help="show what the loader makes of each file: metadata, body, removed blocks")
+    x.add_argument("files", nargs="+", type=Path, help="article files")
+    x.add_argument("--json", action="store_true", help="one JSON object a line")
+    _common(x)
     e = sub.add_parser("eval", help="measure grouping and copy detection on a labelled JSONL set")
-    e.add_argument("what", choices=["clusters", "pairs", "copies"],
+    e.add_argument("what", choices=["clusters", "pairs", "copies", "extraction"],
                    help="clusters: records with a gold `cluster`; pairs: text1/text2 with a gold judgement; "
-                        "copies: articles whose identical texts are the gold copies")
+                        "copies: articles whose identical texts are the gold copies; extraction: pages with "
+                        "`with`/`without` snippets")
     e.add_argument("file", type=Path, help="JSONL (or .jsonl.gz) file")
     e.add_argument("--threshold", type=float, nargs="+", help="thresholds to try (default: the configured one)")
     e.add_argument("--passes", type=int, help="clustering passes (clusters; default: story_passes in site.yaml)")
     e.add_argument("--with", dest="mix", type=Path, metavar="DIR",
                    help="clusters: mix a folder of articles in (e.g. articles/) and report whether its stories "
                         "stay whole and whether any labelled article joins them")
+    e.add_argument("--input", choices=["text", "html", "raw"], default="text",
+                   help="extraction: clean each record's page_text as a .txt file (text), read its html as a "
+                        ".html file (html), or score page_text unchanged (raw, the baseline)")
     e.add_argument("--kind", choices=["story", "duplicate"], default="story",
                    help="pairs: score as same story (TF-IDF cosine) or as copy (shingle overlap)")
     _common(e)
@@ -110,13 +119,28 @@ def _check(args, say) -> int:
     articles, warnings = loaded.articles, loaded.warnings
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
+    if args.explain:
+        from .extract import as_text
+
+        for a in articles:
+            say(as_text(a) + "\n")
+        return 0
     for a in articles:
         say(f"{a.path}: ok: {a.display_title!r}; source {a.source.label}; "
             f"published {a.published.isoformat() if a.published else 'not stated'}; "
             f"{len(a.paragraphs)} paragraphs; {len(a.removed)} lines removed")
-        if args.explain:
-            for r in a.removed:
-                say(f"  {a.path}:{r.line}: [{r.rule}] {r.reason}: {r.text!r}")
+    return 0
+
+
+def _extract(args, say) -> int:
+    from .extract import as_json, as_text
+    from .loader import load_files
+
+    loaded = load_files(args.files, _config(args))
+    for w in loaded.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for a in loaded.articles:
+        print(as_json(a) if args.json else as_text(a) + "\n")  # the report is the output: printed even with -q
     return 0
 
 
@@ -128,6 +152,8 @@ def _eval(args, say) -> int:
         lines = evaluate.eval_clusters(args.file, config, args.threshold, args.passes, args.mix)
     elif args.what == "pairs":
         lines = evaluate.eval_pairs(args.file, config, args.kind, args.threshold)
+    elif args.what == "extraction":
+        lines = evaluate.eval_extraction(args.file, args.input)
     else:
         lines = evaluate.eval_copies(args.file, config)
     for line in lines:
@@ -142,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     say = (lambda _: None) if args.quiet else print
     try:
-        handler = {"build": _build, "serve": _serve, "check": _check, "eval": _eval}[args.command]
+        handler = {"build": _build, "serve": _serve, "check": _check, "extract": _extract,
+                   "eval": _eval}[args.command]
         return handler(args, say)
     except BuildFailed as exc:
         for e in exc.errors:

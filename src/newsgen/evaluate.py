@@ -243,3 +243,60 @@ def eval_copies(path: Path, config: Config) -> list[str]:
         lines.append(f"  flagged {a} ~ {b}: Jaccard {jaccard:.2f}, containment {contained:.2f}"
                      f"{', same headline' if pair in same_headline else ''}")
     return lines
+
+
+# --- extraction ----------------------------------------------------------------------------------
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def extracted_text(record: dict, kind: str) -> str:
+    """What the loader keeps of one page (headline, dek and body), as one line of text."""
+    from .clean import clean
+    from .webpage import read_page
+
+    if kind == "raw":
+        return _squash(record.get("page_text") or "")
+    if kind == "html":
+        try:
+            page = read_page(str(record.get("id")), record.get("html") or "")  # the set's pages are decoded text
+        except BuildError:
+            return ""
+        title, dek, sections = page.title, page.dek, page.sections
+    else:
+        c = clean(text_units(record.get("page_text") or ""))
+        title, dek, sections = c.title, c.dek, c.sections
+    parts = [title or "", dek or ""]
+    for s in sections:
+        parts += ([s.heading] if s.heading else []) + [t for b in s.blocks for t in b.texts]
+    return _squash(" ".join(parts))
+
+
+def eval_extraction(path: Path, kind: str, worst: int = 10) -> list[str]:
+    """Snippet scoring as the trafilatura project does it: a `with` snippet found in the output is a true
+    positive, missing a false negative; a `without` snippet found is a false positive (whitespace
+    normalised, case-sensitive substring)."""
+    records = read_jsonl(path)
+    if not any("with" in r or "without" in r for r in records):
+        raise BuildError(str(path), "no record has `with` / `without` snippets: nothing to score")
+    tp = fn = fp = 0
+    pages = []
+    start = time.perf_counter()
+    for r in records:
+        out = extracted_text(r, kind)
+        missed = [x for x in r.get("with") or [] if _squash(x) not in out]
+        kept = [x for x in r.get("without") or [] if _squash(x) in out]
+        tp += len(r.get("with") or []) - len(missed)
+        fn += len(missed)
+        fp += len(kept)
+        pages.append((len(missed) + len(kept), str(r.get("id")), missed, kept))
+    seconds = time.perf_counter() - start
+    p, rc, f = _prf(tp, tp + fp, tp + fn)
+    lines = [f"{path}: {len(records)} pages, input {kind}: P {p:.3f} R {rc:.3f} F1 {f:.3f} "
+             f"(tp {tp} fn {fn} fp {fp}) | {len(records) / seconds:.1f} pages/s"]
+    for errors, page_id, missed, kept in sorted(pages, key=lambda x: (-x[0], x[1]))[:worst]:
+        if errors:
+            lines.append(f"  {page_id}: {len(missed)} missed {[m[:40] for m in missed[:2]]}, "
+                         f"{len(kept)} kept {[k[:40] for k in kept[:2]]}")
+    return lines

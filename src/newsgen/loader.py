@@ -26,7 +26,7 @@ from .text import normalize_inline, normalize_line, parse_date
 from .urls import safe_url
 from .yamlsafe import load_yaml
 
-SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 BULLET = re.compile(r"^(?:(?P<mark>[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2219*\-\u2013])|(?P<num>\d{1,2})[.)])\s+(?P<text>\S.*)$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FRONT_MATTER_KEYS = ("title", "source", "url", "published", "date", "author", "tags", "dek", "description")
@@ -53,7 +53,7 @@ def article_files(folder: Path) -> tuple[list[Path], list[str]]:
         if path.suffix.lower() in SUFFIXES:
             files.append(path)
         else:
-            warnings.append(f"{path}: not an article file (.txt or .md); skipped")
+            warnings.append(f"{path}: not an article file (.txt, .md or .html); skipped")
     return files, warnings
 
 
@@ -378,7 +378,10 @@ def load_article(path: Path, config: Config, warnings: list[str], inside: Path |
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise BuildError(str(path), f"not an article file: expected one of {', '.join(sorted(SUFFIXES))}")
-    text = decode(path, read_file(path, int(config.max_article_mb * 1_000_000), inside))
+    data = read_file(path, int(config.max_article_mb * 1_000_000), inside)
+    if fmt == "html":
+        return _web_article(path, config, warnings, data)
+    text = decode(path, data)
     _check_lines(path, text)
     meta: dict = {}
     if fmt == "md":
@@ -414,6 +417,31 @@ def load_article(path: Path, config: Config, warnings: list[str], inside: Path |
         tags=given.tags(),
         sections=cleaned.sections,
         removed=cleaned.removed,
+        modified=_modified(path),
+    )
+
+
+def _web_article(path: Path, config: Config, warnings: list[str], data: bytes) -> Article:
+    """A saved web page: its main text and metadata as trafilatura reads them; site.yaml overrides win."""
+    from .webpage import read_page
+
+    page = read_page(str(path), data)
+    given = _Given(path, "", {}, config.override(path.stem), config.file)
+    source_name = given.text_field("source") or page.publisher
+    url = given.text_field("url")
+    return Article(
+        id=path.stem,
+        path=str(path),
+        format="html",
+        title=given.text_field("title") or page.title,
+        dek=given.text_field("dek", "description") or page.dek,
+        byline=given.text_field("author") or page.byline,
+        source=Source(source_name, slug="", url=config.source_url(source_name), label_hint=path.name),
+        url=_safe_url(url, path, warnings) if url else safe_url(page.url),
+        published=given.date_field("published", "date") or page.published,
+        tags=given.tags(),
+        sections=page.sections,
+        removed=page.removed,
         modified=_modified(path),
     )
 
@@ -473,5 +501,5 @@ def load_articles(config: Config, folder: Path | None = None, keep_going: bool =
     folder = folder or config.articles_dir
     files, warnings = article_files(folder)
     if not files:
-        raise BuildFailed([BuildError(str(folder), "no article files (.txt or .md) found")])
+        raise BuildFailed([BuildError(str(folder), "no article files (.txt, .md or .html) found")])
     return load_files(files, config, warnings, inside=folder, keep_going=keep_going, progress=progress)

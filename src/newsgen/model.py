@@ -76,7 +76,7 @@ class Source:
 class Article:
     id: str  # the file's stem: a public, stable identifier
     path: str  # the file as the user named it, for messages
-    format: str  # "txt" | "md"
+    format: str  # "txt" | "md" | "html"
     title: str | None
     dek: str | None
     byline: str | None

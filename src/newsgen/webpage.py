@@ -1,0 +1,120 @@
+"""Saved web pages (.html, .htm) as articles: trafilatura finds the main text and the page's metadata.
+
+trafilatura (https://trafilatura.readthedocs.io) does the heavy part: it decodes the page whatever its
+charset, drops navigation, comments and other furniture, and reads the headline, author, date,
+publisher, description and canonical address from JSON-LD, Open Graph, `<meta>` and the markup. Its XML
+output keeps the structure (paragraphs, headings, list items, quotations), which becomes the units
+the rest of newsgen reads; the cleaner's line rules then drop the furniture an extractor keeps (share
+prompts, "related" lines, image credits), each listed with its rule by `newsgen extract`.
+
+Measured on ../shared/data/extraction_dev/ (949 pages; `newsgen eval extraction --input html`): see
+README, "Measured".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .clean import Unit, clean_lines
+from .errors import BuildError
+from .model import Removed, Section
+from .text import normalize_line
+
+MAX_LINKS = 5000  # links read to tell a menu from an article
+KINDS = {"p": "text", "head": "heading", "item": "item", "quote": "quote", "cell": "text", "code": "text"}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    title: str | None
+    dek: str | None
+    byline: str | None
+    publisher: str | None
+    published: date | None
+    url: str | None
+    sections: tuple[Section, ...]
+    removed: tuple[Removed, ...]
+
+
+def _units(main) -> list[Unit]:
+    """The main text's blocks in reading order; a paragraph inside a quotation or list item is part of it."""
+    units: list[Unit] = []
+    for el in main.iter(*KINDS):
+        parent = el.getparent()
+        if el.tag == "p" and parent is not None and parent.tag in ("quote", "item", "cell"):
+            continue
+        text = normalize_line(" ".join("".join(el.itertext()).split()))
+        if text:
+            units.append(Unit(len(units) + 1, text, KINDS[el.tag],
+                              ordered=parent is not None and parent.get("rend", "").startswith("ol")))
+    return units
+
+
+def _only_links(data: bytes | str, texts: list[str]) -> bool:
+    """Whether every word kept is the text of some link on the page (link density 1: a menu)."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(data)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return False
+    links = sorted({" ".join(a.text_content().split()) for a in tree.iter("a")} - {""}, key=len, reverse=True)
+    if not links:
+        return False
+    for text in texts:
+        for link in links[:MAX_LINKS]:
+            if link in text:
+                text = text.replace(link, " ")
+        if re.search(r"\w", text):
+            return False
+    return True
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+
+
+def read_page(path: str, data: bytes | str) -> Page:
+    """The article in a saved page (its bytes, decoded by the charset it declares; or text already
+    decoded), or a BuildError naming the file when it holds none."""
+    if isinstance(data, bytes) and b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BuildError(path, "not a web page (it contains NUL bytes)")
+    if not data.strip():
+        raise BuildError(path, "the file is empty")
+    import trafilatura
+    from lxml import etree
+
+    try:
+        xml = trafilatura.extract(data, output_format="xml", with_metadata=True, include_comments=False,
+                                  include_tables=True, include_links=False, include_images=False,
+                                  deduplicate=False)
+    except Exception as exc:  # a page trafilatura cannot parse at all
+        raise BuildError(path, f"cannot read the page: {exc}") from None
+    if not xml:
+        raise BuildError(path, "no article found in the page (only navigation, or no text)")
+    root = etree.fromstring(xml.encode("utf-8"))
+    main = root.find("main")
+    units = _units(main if main is not None else root)
+    title = root.get("title")
+    repeated = None
+    if units and title and units[0].text.casefold() == normalize_line(title).casefold():
+        repeated = Removed(units[0].line, units[0].text, "headline", "the headline, repeated above the body")
+        units = units[1:]
+    sections, removed = clean_lines(units)
+    removed = ((repeated,) if repeated else ()) + removed
+    if not any(s.blocks for s in sections):
+        raise BuildError(path, "no article text left once page furniture is removed")
+    if _only_links(data, [t for s in sections for b in s.blocks for t in b.texts]):
+        # an extractor handed a page with no article (a menu, a link list) returns what there is
+        raise BuildError(path, "no article found in the page (what is left is only the text of links: a menu)")
+
+    def meta(key: str) -> str | None:
+        value = root.get(key)
+        return normalize_line(value) if value else None
+
+    return Page(title=meta("title"), dek=meta("description"), byline=meta("author"), publisher=meta("sitename"),
+                published=_date(root.get("date")), url=meta("url"), sections=sections, removed=removed)
