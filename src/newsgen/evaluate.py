@@ -260,7 +260,7 @@ def extracted_text(record: dict, kind: str) -> str:
         return _squash(record.get("page_text") or "")
     if kind == "html":
         try:
-            page = read_page(str(record.get("id")), record.get("html") or "")  # the set's pages are decoded text
+            page, _url = read_page(str(record.get("id")), record.get("html") or "")  # the set's pages are decoded text
         except BuildError:
             return ""
         title, dek, sections = page.title, page.dek, page.sections

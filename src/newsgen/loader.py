@@ -425,7 +425,7 @@ def _web_article(path: Path, config: Config, warnings: list[str], data: bytes) -
     """A saved web page: its main text and metadata as trafilatura reads them; site.yaml overrides win."""
     from .webpage import read_page
 
-    page = read_page(str(path), data)
+    page, page_url = read_page(str(path), data)
     given = _Given(path, "", {}, config.override(path.stem), config.file)
     source_name = given.text_field("source") or page.publisher
     url = given.text_field("url")
@@ -437,7 +437,7 @@ def _web_article(path: Path, config: Config, warnings: list[str], data: bytes) -
         dek=given.text_field("dek", "description") or page.dek,
         byline=given.text_field("author") or page.byline,
         source=Source(source_name, slug="", url=config.source_url(source_name), label_hint=path.name),
-        url=_safe_url(url, path, warnings) if url else safe_url(page.url),
+        url=_safe_url(url, path, warnings) if url else safe_url(page_url),
         published=given.date_field("published", "date") or page.published,
         tags=given.tags(),
         sections=page.sections,

@@ -13,28 +13,15 @@ README, "Measured".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
-from .clean import Unit, clean_lines
+from .clean import Cleaned, Unit, clean_lines
 from .errors import BuildError
-from .model import Removed, Section
+from .model import Removed
 from .text import normalize_line
 
 MAX_LINKS = 5000  # links read to tell a menu from an article
 KINDS = {"p": "text", "head": "heading", "item": "item", "quote": "quote", "cell": "text", "code": "text"}
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    title: str | None
-    dek: str | None
-    byline: str | None
-    publisher: str | None
-    published: date | None
-    url: str | None
-    sections: tuple[Section, ...]
-    removed: tuple[Removed, ...]
 
 
 def _units(main) -> list[Unit]:
@@ -78,9 +65,9 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def read_page(path: str, data: bytes | str) -> Page:
+def read_page(path: str, data: bytes | str) -> tuple[Cleaned, str | None]:
     """The article in a saved page (its bytes, decoded by the charset it declares; or text already
-    decoded), or a BuildError naming the file when it holds none."""
+    decoded) and the page's canonical address; a BuildError naming the file when it holds none."""
     if isinstance(data, bytes) and b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BuildError(path, "not a web page (it contains NUL bytes)")
     if not data.strip():
@@ -116,5 +103,5 @@ def read_page(path: str, data: bytes | str) -> Page:
         value = root.get(key)
         return normalize_line(value) if value else None
 
-    return Page(title=meta("title"), dek=meta("description"), byline=meta("author"), publisher=meta("sitename"),
-                published=_date(root.get("date")), url=meta("url"), sections=sections, removed=removed)
+    return Cleaned(title=meta("title"), dek=meta("description"), byline=meta("author"), publisher=meta("sitename"),
+                   published=_date(root.get("date")), sections=sections, removed=removed), meta("url")
