@@ -135,3 +135,28 @@ def test_eval_extraction_scores_snippets(tmp_path, capsys):
     assert "1 pages, input html: P 1.000 R 1.000 F1 1.000 (tp 2 fn 0 fp 0)" in out
     assert main(["eval", "extraction", str(path), "--input", "raw"]) == 0
     assert "P 0.500 R 1.000 F1 0.667 (tp 2 fn 0 fp 2)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lines, rule", [
+    (["Das könnte Sie auch interessieren", "Neue Brücke für den Hafen", "Fähre fährt wieder"], "related"),
+    (["À lire aussi", "Le port rouvre ses quais", "La grève continue"], "related"),
+    (["Lea también: El puerto reabre sus muelles"], "read-also"),
+    (["Teilen", "Drucken"], "button"),
+    (["Teilen auf Facebook"], "share"),
+    (["Anzeige"], "advertisement"),
+    (["Hinterlasse einen Kommentar"], "comments"),
+    (["Comments are closed."], "comments"),
+    (["Wir verwenden Cookies, um unsere Website für Sie zu verbessern."], "cookies"),
+    (["Jetzt Newsletter abonnieren"], "newsletter"),
+])
+def test_page_furniture_in_other_languages_goes_with_its_rule(lines, rule):
+    from newsgen.clean import clean
+    from newsgen.loader import text_units
+
+    article = ("Die Fähre zwischen Hafen und Insel fährt seit Montag wieder nach dem Fahrplan, teilte die "
+               "Reederei am Dienstag mit.\n\nDie Besatzung hatte zuvor drei Tage lang gestreikt, weil sich "
+               "Reederei und Gewerkschaft nicht auf neue Dienstpläne einigen konnten.")
+    c = clean(text_units("Fähren fahren wieder\n\n" + article + "\n\n" + "\n".join(lines) + "\n"))
+    body = "\n".join(t for s in c.sections for b in s.blocks for t in b.texts)
+    assert body == article.replace("\n\n", "\n")
+    assert any(r.rule == rule and r.text == lines[0] for r in c.removed), [(r.rule, r.text) for r in c.removed]

@@ -57,7 +57,8 @@ LINE_RULES: tuple[LineRule, ...] = (
           r"thanks? (you )?for (signing up|subscribing|registering)|you('re| are) (now )?(subscribed|signed up)|"
           r"^success\b|^(enter|type) your e-?mail|^e-?mail address$)", 40),
     _rule("newsletter", "a newsletter or subscription prompt",
-          r"\b(newsletters?|subscribe|subscribers?|subscription|sign(ing)?[- ]?up|mailing list|inbox)\b", 14,
+          r"\b(newsletters?|subscribe|subscribers?|subscription|sign(ing)?[- ]?up|mailing list|inbox|"
+          r"abonnieren|abonniere|abonnez|abonnement|suscr[ií]b\w*|iscriviti|zapisz si[eę]|subskrybuj|assine)\b", 14,
           spare_sentences=True),
     _rule("button", "a button or link label",
           r"^(ok(ay)?|ok,? thanks|thanks|thank you|no,? thanks|got it|close|dismiss|accept( all)?( cookies)?|"
@@ -65,18 +66,30 @@ LINE_RULES: tuple[LineRule, ...] = (
           r"skip to( main)? content|back to top|read more|read full (story|article)|load more|show more|"
           r"see more|view more|more|next|previous|comments?|view comments|leave a (comment|reply)|"
           r"listen( to (this|the) (article|story))?|print|save|bookmark|\d+ comments?|"
-          r"(open|close) (menu|navigation)|toggle navigation)\W*$", 6),
+          r"(open|close) (menu|navigation)|toggle navigation|"
+          # the same labels in German, French, Spanish, Italian, Polish, Portuguese and Dutch
+          r"teilen|drucken|zur[üu]ck( zur [üu]bersicht| nach oben)?|weiterlesen|mehr lesen|anmelden|abmelden|suche|"
+          r"startseite|partager|imprimer|lire la suite|retour|accueil|compartir|imprimir|leer m[aá]s|inicio|"
+          r"condividi|stampa|leggi (di pi[uù]|tutto)|udost[eę]pnij|drukuj|czytaj (dalej|wi[eę]cej)|"
+          r"compartilhar|leia mais|delen|lees meer)\W*$", 6),
     _rule("share", "a share or follow prompt",
           r"^((share|tweet|pin|e-?mail|copy link|follow( us)?|like us)\b|(facebook|twitter|x|linkedin|whatsapp|"
-          r"reddit|pinterest|telegram|instagram|youtube|tiktok|threads|bluesky|flipboard|messenger|e-?mail)$)",
+          r"reddit|pinterest|telegram|instagram|youtube|tiktok|threads|bluesky|flipboard|messenger|e-?mail)$|"
+          r"(teilen|folgen|partager|suivez|compartir|s[ií]guenos|condividi|seguici|udost[eę]pnij|obserwuj|"
+          r"compartilhe|siga|deel|volg) (auf|uns|sur|nous|en|su|na|nas|op|ons)\b)",
           10, spare_sentences=True),
     _rule("advertisement", "an advertising slot",
           r"^(advertisement|advertising|sponsored( content)?|sponsored by\b.*|ad|paid (post|content)|"
           r"(story|article) continues (below|after)( this)?( advertisement| ad)?|story continues below|"
-          r"scroll to continue( with content)?|continue reading( below)?)\W*$", 8),
+          r"scroll to continue( with content)?|continue reading( below)?|"
+          r"anzeige|werbung|publicit[eé]|publicidad|pubblicit[aà]|reklama|publicidade|advertentie)\W*$", 8),
     _rule("cookies", "a cookie or privacy notice",
           r"\b(we use cookies|cookie (policy|settings|preferences|consent)|accept (all )?cookies|"
-          r"privacy (policy|settings)|terms (of|and) (use|service|conditions))\b", 40),
+          r"privacy (policy|settings)|terms (of|and) (use|service|conditions)|"
+          r"(wir verwenden|verwendet|nutzt) cookies|datenschutzerkl[äa]rung|datenschutz-?einstellungen|impressum|"
+          r"nous utilisons des cookies|politique de confidentialit[eé]|utilizamos cookies|pol[ií]tica de privacidad|"
+          r"utilizziamo (i )?cookie|informativa (sulla )?privacy|polityka prywatno[sś]ci|u[zż]ywamy plik[oó]w cookie)\b",
+          40),
     _rule("copyright", "a copyright line",
           r"^(copyright\b|\u00a9|\(c\)\s*\d{4})|all rights reserved|^\d{4}\s*\u00a9", 60),
     _rule("profile-image", "an author's profile-image label",
@@ -93,6 +106,19 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule("credits", "a production credit line",
           r"^(additional )?(reporting|writing|editing|edited|compiled|produced|translated) by\b", 40),
     _rule("bare-link", "a bare web address", r"^(https?://|www\.)\S+$", 1),
+    _rule("comments", "the furniture of a comment section",
+          r"\b(leave a (reply|comment)|comments are closed|notify me of (new|follow-up)|you must be logged in|"
+          r"post a comment|\d+ (comments|responses|replies|antworten|kommentare|commentaires|comentarios|commenti|"
+          r"komentarz[ey]?)\b|kommentar (schreiben|verfassen|abgeben)|(schreibe|hinterlasse)(n sie)? einen kommentar|"
+          r"benachrichtige mich|keine kommentare|kommentare sind (geschlossen|deaktiviert)|"
+          r"sie m[üu]ssen (sich )?(angemeldet|eingeloggt|einloggen)|laisser un commentaire|"
+          r"deja (un|tu) comentario|lascia un commento|dodaj komentarz|deixe (um|seu) coment[aá]rio)", 20),
+    _rule("read-also", "a link to another article, with its label",
+          r"^(read (more|also|next)|see also|related|also read|"
+          r"lesen sie (auch|mehr)|lies auch|mehr zum thema|auch interessant|siehe auch|"
+          r"(à )?lire aussi|voir aussi|lea (también|m[aá]s)|lee también|ver también|leggi anche|"
+          r"czytaj (te[zż]|tak[zż]e|r[oó]wnie[zż])|zobacz (te[zż]|tak[zż]e)|leia (também|mais)|veja também|lees ook)"
+          r"\s*[:|\u2013\u2014-]", 25),
 )
 
 # Headings that open a block of links to other pages; the block runs until real prose resumes.
@@ -104,7 +130,22 @@ RELATED_HEADINGS = re.compile(
     r"trending( now| stories)?|popular( now| stories)?|top stories|latest( news| stories| headlines)?|"
     r"editor'?s'? picks|see also|also read|further reading|what to read next|don'?t miss|"
     r"in case you missed it|around the web|from (the|our) (web|partners)|promoted (stories|links)|"
-    r"comments|\d+ comments|join the conversation|leave a comment)\W*$", re.I)
+    r"comments|\d+ comments|join the conversation|leave a comment|"
+    # German, French, Spanish, Italian, Polish, Portuguese, Dutch
+    r"[äa]hnliche (artikel|beitr[äa]ge|themen)|verwandte (artikel|themen|beitr[äa]ge)|"
+    r"das k[öo]nnte (sie|dich) (auch )?interessieren|(lesen sie|lies) (auch|mehr)|auch interessant|"
+    r"mehr zum thema|weitere (artikel|beitr[äa]ge|meldungen|nachrichten|themen)|meistgelesen\w*|"
+    r"beliebte (artikel|beitr[äa]ge|tags|themen)|(letzte|neueste) (kommentare|beitr[äa]ge|artikel)|"
+    r"(\d+ )?kommentare|top-?themen|"
+    r"(à )?lire aussi|sur le m[êe]me (sujet|th[èe]me)|articles? (similaires|li[ée]s)|les plus lus|"
+    r"(\d+ )?commentaires|vous aimerez aussi|voir aussi|"
+    r"(lea|lee) tambi[ée]n|(te|le) puede interesar|noticias relacionadas|art[ií]culos relacionados|"
+    r"lo m[aá]s le[ií]do|(\d+ )?comentarios|m[aá]s noticias|"
+    r"leggi anche|articoli correlati|potrebbe interessarti|i pi[uù] letti|(\d+ )?commenti|"
+    r"czytaj (te[zż]|tak[zż]e|r[oó]wnie[zż])|zobacz (te[zż]|tak[zż]e|r[oó]wnie[zż])|podobne artyku[lł]y|"
+    r"(\d+ )?komentarze|najcz[eę][sś]ciej czytane|"
+    r"leia tamb[ée]m|veja tamb[ée]m|not[ií]cias relacionadas|mais lidas|(\d+ )?coment[aá]rios|"
+    r"lees ook|gerelateerde artikelen|meest gelezen|(\d+ )?reacties)\W*$", re.I)
 
 # A line ending in ":" that introduces a list of links or resources rather than article content.
 FURTHER_READING = re.compile(
