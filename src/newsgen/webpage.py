@@ -21,6 +21,7 @@ from .model import Removed
 from .text import normalize_line
 
 MAX_LINKS = 5000  # links read to tell a menu from an article
+SENTENCE_END = re.compile(r"\w[.!?\u3002\uff01\uff1f\u0964](\s|$)")  # text with a sentence in it is not a menu
 KINDS = {"p": "text", "head": "heading", "item": "item", "quote": "quote", "cell": "text", "code": "text"}
 
 
@@ -95,7 +96,8 @@ def read_page(path: str, data: bytes | str) -> tuple[Cleaned, str | None]:
     removed = ((repeated,) if repeated else ()) + removed
     if not any(s.blocks for s in sections):
         raise BuildError(path, "no article text left once page furniture is removed")
-    if _only_links(data, [t for s in sections for b in s.blocks for t in b.texts]):
+    texts = [t for s in sections for b in s.blocks for t in b.texts]
+    if not any(SENTENCE_END.search(t) for t in texts) and _only_links(data, texts):
         # an extractor handed a page with no article (a menu, a link list) returns what there is
         raise BuildError(path, "no article found in the page (what is left is only the text of links: a menu)")
 
