@@ -125,20 +125,8 @@ def atom(config: Config, path: str, title: str, subtitle: str, home: str, entrie
                       unique_id=_guid(config, e.id), pubdate=e.published, updateddate=e.updated,
                       author_name=xml_text(", ".join(e.authors)) or None,
                       categories=[xml_text(t) for t in e.tags])
-    if not entries:  # no entry to take <updated> from: the feed changed when its newest entry did - never
-        return _empty_atom(config, path, title, subtitle, home)
-    return feed.writeString("utf-8").encode("utf-8") + b"\n"
-
-
-def _empty_atom(config: Config, path: str, title: str, subtitle: str, home: str) -> bytes:
-    """Atom needs <updated> even with no entries; with nothing dated the epoch says "never"."""
-    from feedgenerator import Atom1Feed
-
-    title, subtitle = xml_text(title), xml_text(subtitle)
-    feed = Atom1Feed(title=title, link=_address(config, home, path), description=subtitle, subtitle=subtitle,
-                     language=config.language, feed_url=_address(config, path, path),
-                     feed_guid=_guid(config, f"feed:{path}"))
-    feed.latest_post_date = lambda: datetime(1970, 1, 1, tzinfo=timezone.utc)  # type: ignore[method-assign]
+    if not entries:  # Atom needs the feed's <updated> even with no entry to take it from: the epoch says "never"
+        feed.latest_post_date = lambda: datetime(1970, 1, 1, tzinfo=timezone.utc)  # type: ignore[method-assign]
     return feed.writeString("utf-8").encode("utf-8") + b"\n"
 
 
