@@ -97,14 +97,6 @@ def _newest(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.updated.timestamp(), e.id))[:FEED_ITEMS]
 
 
-def _address(config: Config, path: str, feed: str) -> str:
-    """`path` (from the site root) as the feed links it: absolute under base_url, else relative to the feed."""
-    base = config.base_url.strip()
-    if base:
-        return base.rstrip("/") + "/" + path
-    return urls.relative(path, feed)
-
-
 def _guid(config: Config, entry_id: str) -> str:
     """A permanent id: the site's address with the entry's key, or a tag-like URN when there is none."""
     base = config.base_url.strip()
@@ -116,11 +108,12 @@ def atom(config: Config, path: str, title: str, subtitle: str, home: str, entrie
     from feedgenerator import Atom1Feed
 
     title, subtitle = xml_text(title), xml_text(subtitle)
-    feed = Atom1Feed(title=title, link=_address(config, home, path), description=subtitle, subtitle=subtitle,
-                     language=config.language, feed_url=_address(config, path, path),
+    base = config.base_url
+    feed = Atom1Feed(title=title, link=urls.address(base, home, path), description=subtitle, subtitle=subtitle,
+                     language=config.language, feed_url=urls.address(base, path, path),
                      feed_guid=_guid(config, f"feed:{path}"))
     for e in entries:
-        feed.add_item(title=xml_text(e.title), link=_address(config, e.link, path),
+        feed.add_item(title=xml_text(e.title), link=urls.address(base, e.link, path),
                       description=html.escape(xml_text(e.summary)),  # <summary type="html">: the text, never markup
                       unique_id=_guid(config, e.id), pubdate=e.published, updateddate=e.updated,
                       author_name=xml_text(", ".join(e.authors)) or None,
@@ -135,12 +128,12 @@ def json_feed(config: Config, path: str, home: str, entries: list[Entry]) -> byt
     data: dict = {"version": "https://jsonfeed.org/version/1.1", "title": config.title,
                   "description": config.description, "language": config.language}
     if config.base_url.strip():
-        data["home_page_url"] = _address(config, home, path)
-        data["feed_url"] = _address(config, path, path)
+        data["home_page_url"] = urls.address(config.base_url, home, path)
+        data["feed_url"] = urls.address(config.base_url, path, path)
     items = []
     for e in entries:
-        item: dict = {"id": _guid(config, e.id), "url": _address(config, e.link, path), "title": e.title,
-                      "content_text": e.summary, "summary": e.summary}
+        item: dict = {"id": _guid(config, e.id), "url": urls.address(config.base_url, e.link, path),
+                      "title": e.title, "content_text": e.summary, "summary": e.summary}
         if e.published:
             item["date_published"] = e.published.isoformat()
         item["date_modified"] = e.updated.isoformat()

@@ -127,15 +127,10 @@ def jsonld(data) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def _link(config: Config, target: str, page: str) -> str:
-    """An address for structured data: absolute under base_url, else relative to the page."""
-    return absolute(config, target) or urls.relative(target, page)
-
-
 def ld_article(config: Config, a: Article, page: str) -> dict:
     """schema.org NewsArticle for one article, with only what the input states."""
     data: dict = {"@type": "NewsArticle", "headline": a.display_title[:110],
-                  "url": _link(config, urls.article_page(a), page)}
+                  "url": urls.address(config.base_url, urls.article_page(a), page)}
     if a.dek or a.lead:
         data["description"] = (a.dek or a.lead)[:300]
     if a.published:
@@ -310,7 +305,8 @@ def render_site(site: Site, config: Config) -> dict[str, bytes]:
         ({"@type": "ListItem", "position": n, "item": ld_article(config, a, page)} if listed
          else ld_article(config, a, page)) for n, a in enumerate(arts, start=1)]
     common["ld_stories"] = lambda stories, page: [
-        {"@type": "ListItem", "position": n, "name": s.title, "url": _link(config, urls.story_page(s.id), page)}
+        {"@type": "ListItem", "position": n, "name": s.title,
+         "url": urls.address(config.base_url, urls.story_page(s.id), page)}
         for n, s in enumerate(stories, start=1)]
     files: dict[str, bytes] = {}
 

@@ -46,9 +46,9 @@ def watched(config: Config, articles: Path) -> list[Path]:
     return roots + ([Path(config.file)] if Path(config.file).exists() else [])
 
 
-def snapshot(paths: list[Path]) -> dict[str, float]:
-    """Every file under `paths` with its modification time (and size, so that a same-second edit shows)."""
-    seen: dict[str, float] = {}
+def snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """Every file under `paths` with its modification time and size (so that an edit within one clock tick shows)."""
+    seen: dict[str, tuple[int, int]] = {}
     for root in paths:
         files = [root] if root.is_file() else (p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
         for p in files:
@@ -56,7 +56,7 @@ def snapshot(paths: list[Path]) -> dict[str, float]:
                 st = p.stat()
             except OSError:
                 continue
-            seen[str(p)] = st.st_mtime_ns + st.st_size / 1e9
+            seen[str(p)] = (st.st_mtime_ns, st.st_size)
     return seen
 
 

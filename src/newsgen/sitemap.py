@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from xml.sax.saxutils import escape
 
+from . import urls
 from .config import Config
 
 SITEMAP = "sitemap.xml"
@@ -16,8 +17,7 @@ ROBOTS = "robots.txt"
 
 def absolute(config: Config, path: str) -> str | None:
     """`path` (from the site root) as a public address, or None without base_url."""
-    base = config.base_url.strip()
-    return base.rstrip("/") + "/" + path if base else None
+    return urls.absolute(config.base_url, path)
 
 
 def sitemap(config: Config, pages: dict[str, date | None]) -> bytes | None:

@@ -67,3 +67,14 @@ def relative(target: str, page: str) -> str:
     path, _, anchor = target.partition("#")
     link = posixpath.relpath(path, base) if path else ""
     return link + ("#" + anchor if anchor else "")
+
+
+def absolute(base_url: str, path: str) -> str | None:
+    """`path` (from the site root) as a public address under `base_url`, or None without one."""
+    base = base_url.strip()
+    return base.rstrip("/") + "/" + path if base else None
+
+
+def address(base_url: str, target: str, page: str) -> str:
+    """A link from `page` to `target` for feeds and structured data: absolute under `base_url`, else relative."""
+    return absolute(base_url, target) or relative(target, page)
