@@ -57,7 +57,7 @@ def main() -> None:
             pass
 
     runs = {
-        "text (newsgen cleaner)": lambda: timed(lambda t: clean(text_units(t)), texts),
+        "text (newsgen cleaner)": lambda: timed(lambda t: clean(text_units(t), whole_page=True), texts),
         "html (newsgen: trafilatura XML + metadata + line rules)": lambda: timed(newsgen_html, pages),
         "html (trafilatura.extract alone)": lambda: timed(lambda p: trafilatura.extract(p), pages),
     }

@@ -47,7 +47,10 @@ class LineRule:
 
 
 def _rule(name: str, reason: str, pattern: str, max_words: int, spare_sentences: bool = False) -> LineRule:
-    return LineRule(name, reason, re.compile(pattern, re.I), max_words, spare_sentences)
+    # Matched against the lower-cased line (see line_rule): more than twice as fast as re.I.
+    if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):
+        raise ValueError(f"line rule {name}: write the pattern in lower case")
+    return LineRule(name, reason, re.compile(pattern), max_words, spare_sentences)
 
 
 # Lines that are page furniture wherever they stand. Order matters only for the name reported.
@@ -221,8 +224,9 @@ class _Work:
 def line_rule(text: str) -> LineRule | None:
     """The furniture rule a line matches, if any."""
     n = word_count(text)
+    lower = text.lower()
     for rule in LINE_RULES:
-        if n > rule.max_words or not rule.pattern.search(text):
+        if n > rule.max_words or not rule.pattern.search(lower):
             continue
         if rule.spare_sentences and is_sentence(text) and n >= 6:
             continue
@@ -230,7 +234,10 @@ def line_rule(text: str) -> LineRule | None:
     return None
 
 
-def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool = True) -> Cleaned:
+def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool = True,
+          whole_page: bool = False) -> Cleaned:
+    """Clean one document. `whole_page`: the units are a page's whole visible text (a .txt dump), so
+    whatever stands outside the page's main stretch of running text goes too (`_article_span`)."""
     w = _line_rules(units)
     _menu_runs(w)
     published = _labelled_date(w)
@@ -245,6 +252,8 @@ def clean(units: list[Unit], *, known_title: str | None = None, find_title: bool
     _related_blocks(w)
     publisher = publisher or _copyright_holder(w) or _more_from(w) or w.site_name
     _further_reading(w)
+    if whole_page:
+        _article_span(w)
     _repeated_lines(w)
     _trailing_fragments(w)
     sections = _sections(w)
@@ -559,6 +568,82 @@ def _repeated_lines(w: _Work) -> None:
         seen.add(key)
 
 
+# Where the article stands on a whole page (a .txt dump): every line weighs its word count when it
+# reads as running text, nothing when it may sit inside an article (a list item, a line introducing a
+# list, the headline or byline), and a cost when it is furniture. The article is the stretch with the
+# greatest total: a maximum-sum run, as Finn, Kushmerick and Smyth's Body Text Extraction (2001) finds
+# it over tags and words. Measured on extraction_dev (README): text F1 0.798 -> 0.871.
+PROSE_WORDS = 8  # a line that ends as a sentence does is running text from this many words
+LONG_WORDS = 20  # ... and a line this long is running text however it ends (a paragraph cut by a link)
+LONE_COST = 5  # one furniture line on its own (an image credit between paragraphs)
+RUN_COST = 10  # each further line of a run of furniture (a menu, a share bar, a footer)
+NAMED_COST = 2  # furniture a rule named costs this many times more than a line that is only short
+INSIDE_ARTICLE = frozenset({"title", "dek", "byline", "published", "repeated-headline"})
+
+
+def _line_value(u: Unit, rule: str | None) -> float | None:
+    """Words for running text, 0 for what may sit inside an article, None for furniture."""
+    if rule in INSIDE_ARTICLE:
+        return 0.0
+    if rule:
+        return None
+    n = word_count(u.text)
+    if n >= PROSE_WORDS and (n >= LONG_WORDS or _ends_sentence(u.text)):
+        return float(n)
+    if u.kind == "item" or (n >= 4 and u.text.endswith(":")):
+        return 0.0
+    return None
+
+
+def _ends_sentence(text: str) -> bool:
+    """Ends as a sentence does, a footnote number after the full stop allowed."""
+    return bool(SENTENCE_END.search(text) or (text[-1:].isdigit() and SENTENCE_END.search(FOOTNOTE_MARK.sub("", text))))
+
+
+def _line_values(w: _Work) -> list[float]:
+    values = []
+    streak = 0
+    for i, u in enumerate(w.units):
+        gone = w.gone.get(i)
+        value = _line_value(u, gone.rule if gone else None)
+        if value is None:
+            streak += 1
+            value = -(LONE_COST if streak == 1 else RUN_COST) * (NAMED_COST if gone else 1)
+        else:
+            streak = 0
+        values.append(value)
+    return values
+
+
+def _article_span(w: _Work) -> None:
+    """Keep the page's heaviest stretch of running text (see PROSE_WORDS). Above it, running text and
+    lists stay too: a lead that a share bar cuts from the body is still the article. Below it, the
+    article goes on while sentences and lists follow directly (a short last line of the article)."""
+    values = _line_values(w)
+    best, lo, hi = 0.0, 0, -1
+    run, start = 0.0, 0
+    for i, value in enumerate(values):
+        if run <= 0:
+            run, start = 0.0, i
+        run += value
+        if run > best:
+            best, lo, hi = run, start, i
+    if hi < 0:
+        return
+    while hi + 1 < len(values) and hi + 1 not in w.gone and (
+            values[hi + 1] >= 0 or (word_count(w.units[hi + 1].text) >= 4 and _ends_sentence(w.units[hi + 1].text))):
+        hi += 1
+    kept = w.kept()
+    keep = {i for i in kept if lo <= i <= hi or (i < lo and values[i] >= 0)}
+    for before, after in zip(kept, kept[1:]):  # a heading over text that stays, stays
+        if before not in keep and after in keep and word_count(w.units[before].text) <= 10 \
+                and not SENTENCE_END.search(w.units[before].text):
+            keep.add(before)
+    for i in kept:
+        if i not in keep:
+            w.drop(i, "outside-article", "outside the page's main stretch of running text")
+
+
 def _trailing_fragments(w: _Work) -> None:
     """Short unpunctuated lines after the last paragraph: menu and footer remains."""
     for i in reversed(w.kept()):
@@ -585,8 +670,13 @@ TIDY_RULES = (
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _tidy(w: _Work, u: Unit) -> str:
     text = u.text
+    if not (text.startswith("(") or _DIGIT.search(text)):
+        return text.strip()  # every tidy rule needs a digit, but the empty dateline, which opens with "("
     for pattern, rule, reason in TIDY_RULES:
         for m in reversed(list(pattern.finditer(text))):
             w.fragments.append(Removed(u.line, m.group(0), rule, reason))

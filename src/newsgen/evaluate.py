@@ -265,7 +265,7 @@ def extracted_text(record: dict, kind: str) -> str:
             return ""
         title, dek, sections = page.title, page.dek, page.sections
     else:
-        c = clean(text_units(record.get("page_text") or ""))
+        c = clean(text_units(record.get("page_text") or ""), whole_page=True)
         title, dek, sections = c.title, c.dek, c.sections
     parts = [title or "", dek or ""]
     for s in sections:

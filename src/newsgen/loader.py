@@ -22,7 +22,7 @@ from .clean import Unit, clean
 from .config import Config
 from .errors import BuildError, BuildFailed
 from .model import INLINE_TAGS, Article, Mark, Source
-from .text import normalize_inline, normalize_line, parse_date
+from .text import normalize_inline, normalize_line, normalize_lines, parse_date
 from .urls import safe_url
 from .yamlsafe import load_yaml
 
@@ -84,8 +84,7 @@ def text_units(text: str, first_line: int = 1) -> list[Unit]:
     """Scraped text: every non-blank line is a unit; bulleted lines are list items."""
     units = []
     gap = True
-    for n, raw in enumerate(text.split("\n"), start=first_line):
-        line = normalize_line(raw)
+    for n, line in enumerate(normalize_lines(text), start=first_line):
         if not line:
             gap = True
             continue
@@ -399,7 +398,7 @@ def load_article(path: Path, config: Config, warnings: list[str], inside: Path |
                 title = units.pop(h1).text
         cleaned = clean(units, known_title=title, find_title=False)
     else:
-        cleaned = clean(text_units(text))
+        cleaned = clean(text_units(text), whole_page=True)
     if not any(cleaned.sections):
         raise BuildError(str(path), "no article text left once page furniture is removed "
                                     "(see `newsgen check --explain` for what went)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
@@ -18,6 +19,12 @@ def normalize_inline(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+def normalize_lines(text: str) -> list[str]:
+    """normalize_line for every line of a text at once (one pass over the whole text, not one per line)."""
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
+    return [line.strip() for line in text.split("\n")]
+
+
 def normalize_line(line: str) -> str:
     """NFC, no invisible characters, every kind of space as one plain space, trimmed."""
     return normalize_inline(line).strip()
@@ -30,9 +37,13 @@ def fold_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def fold(text: str) -> str:
     """A comparison key: case, accents of quotes and dashes, spacing and punctuation ignored."""
-    return re.sub(r"[\W_]+", "", fold_text(text))
+    # fold_text without its quote and dash table: those characters are not word characters, so they go anyway
+    return _NON_WORD.sub("", text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold())
 
 
 def plain_quotes(text: str) -> str:
@@ -46,7 +57,9 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+@lru_cache(maxsize=1 << 16)
 def word_count(text: str) -> int:
+    """Memoised: the cleaner asks it of the same line from several rules."""
     return len(WORD.findall(text))
 
 
