@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from .model import Block, Mark, Removed, Section
@@ -182,7 +183,8 @@ GLUED_PREFIX = re.compile(r"^(?P<crumbs>(?:[A-Z][a-z]+){2,})(?=[A-Z][a-z]*\s)")
 EMPTY_DATELINE = re.compile(r"^\(\s*\)?\s*[-\u2013\u2014]+\s*")  # "( – Text": a dateline whose place was lost
 FOOTNOTE_LEAD = re.compile(r"(?<=[\s,:;])\d{1,2}(?=[A-Z][a-z]|[A-Z]{3,}\b)")  # "Sources: 1The Herald, 2The Post"
 FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d][.!?])\d{1,2}$|(?<=[.!?]['\"\u2019\u201d])\d{1,2}$")
-SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d)]?$")
+SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d)]?$")  # at most two characters: see ends_sentence
+MENU_END = re.compile(r"[.!:;\u3002\uff01\uff1f]['\"\u201d]?$")
 BREADCRUMB_SPLIT = re.compile(r"\s+[>/|]\s+|\s*[\u203a\u00bb]\s*")  # "Home > News", "Home › News"
 GLUED_WORDS = re.compile(r"^(?:[A-Z][a-z]+){3,}$")
 
@@ -190,8 +192,14 @@ TITLE_SCAN = 15  # how far from the top the headline may stand
 MAX_TITLE_WORDS = 30
 
 
+def ends_sentence(text: str) -> bool:
+    """Ends as a sentence does. Only the last two characters can match: a search over the whole line
+    for an end-anchored pattern would try every position."""
+    return SENTENCE_END.search(text[-2:]) is not None
+
+
 def is_sentence(text: str) -> bool:
-    return bool(SENTENCE_END.search(text)) and word_count(text) >= 4
+    return ends_sentence(text) and word_count(text) >= 4
 
 
 def is_prose(text: str) -> bool:
@@ -221,8 +229,9 @@ class _Work:
             self.gone[i] = Removed(u.line, u.text, rule, reason)
 
 
+@lru_cache(maxsize=1 << 16)
 def line_rule(text: str) -> LineRule | None:
-    """The furniture rule a line matches, if any."""
+    """The furniture rule a line matches, if any. Memoised: a site's furniture repeats from page to page."""
     n = word_count(text)
     lower = text.lower()
     for rule in LINE_RULES:
@@ -283,7 +292,7 @@ MENU_WORDS = 6
 
 def _is_short(u: Unit) -> bool:
     return (u.kind == "text" and word_count(u.text) <= MENU_WORDS and len(u.text) <= 60
-            and not re.search(r"[.!:;\u3002\uff01\uff1f]['\"\u201d]?$", u.text))
+            and not MENU_END.search(u.text[-2:]))
 
 
 def _menu_runs(w: _Work) -> None:
@@ -362,7 +371,7 @@ def _is_breadcrumb(w: _Work, i: int, following: list[int]) -> bool:
             return True  # a navigation path glued to the headline: "HomeWorldHeadline text"
     parts = [p for p in BREADCRUMB_SPLIT.split(text) if p]
     if len(parts) >= 2 and BREADCRUMB_SPLIT.search(text) and all(word_count(p) <= 4 for p in parts):
-        return not SENTENCE_END.search(text)
+        return not ends_sentence(text)
     return bool(GLUED_WORDS.match(text))
 
 
@@ -375,7 +384,7 @@ def _title(w: _Work) -> tuple[str | None, int]:
             w.drop(i, "date-banner", "a page's date banner above the headline (not the publication date)")
         elif _is_breadcrumb(w, i, kept[pos + 1:]):
             w.drop(i, "breadcrumb", "a navigation path above the headline")
-        elif u.kind != "item" and n <= 2 and not SENTENCE_END.search(u.text) and (
+        elif u.kind != "item" and n <= 2 and not ends_sentence(u.text) and (
                 n == 1 or _longer_headline_follows(w, kept[pos + 1:pos + 2])):
             w.drop(i, "navigation", "a menu entry or section label above the headline")
         elif u.kind in ("text", "heading") and 2 <= n <= MAX_TITLE_WORDS and not u.text.endswith(":"):
@@ -597,7 +606,7 @@ def _line_value(u: Unit, rule: str | None) -> float | None:
 
 def _ends_sentence(text: str) -> bool:
     """Ends as a sentence does, a footnote number after the full stop allowed."""
-    return bool(SENTENCE_END.search(text) or (text[-1:].isdigit() and SENTENCE_END.search(FOOTNOTE_MARK.sub("", text))))
+    return ends_sentence(text) or (text[-1:].isdigit() and ends_sentence(FOOTNOTE_MARK.sub("", text)))
 
 
 def _line_values(w: _Work) -> list[float]:
@@ -637,7 +646,7 @@ def _article_span(w: _Work) -> None:
     keep = {i for i in kept if lo <= i <= hi or (i < lo and values[i] >= 0)}
     for before, after in zip(kept, kept[1:]):  # a heading over text that stays, stays
         if before not in keep and after in keep and word_count(w.units[before].text) <= 10 \
-                and not SENTENCE_END.search(w.units[before].text):
+                and not ends_sentence(w.units[before].text):
             keep.add(before)
     for i in kept:
         if i not in keep:
@@ -648,7 +657,7 @@ def _trailing_fragments(w: _Work) -> None:
     """Short unpunctuated lines after the last paragraph: menu and footer remains."""
     for i in reversed(w.kept()):
         u = w.units[i]
-        if u.kind == "item" or SENTENCE_END.search(u.text) or word_count(u.text) > 5:
+        if u.kind == "item" or ends_sentence(u.text) or word_count(u.text) > 5:
             break
         w.drop(i, "trailing-fragment", "a short line after the article's end")
 
@@ -659,7 +668,7 @@ def _looks_like_heading(u: Unit, nxt: Unit | None) -> bool:
     if u.kind != "text" or nxt is None or not u.gap_before:
         return False
     text = u.text
-    return (word_count(text) <= 8 and text[:1].isupper() and not re.search(r"[.,;:!]$", text)
+    return (word_count(text) <= 8 and text[:1].isupper() and text[-1:] not in ".,;:!"
             and not text.startswith(("\"", "\u201c", "'", "\u2018")))
 
 

@@ -40,8 +40,10 @@ def fold_text(text: str) -> str:
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """A comparison key: case, accents of quotes and dashes, spacing and punctuation ignored."""
+    """A comparison key: case, accents of quotes and dashes, spacing and punctuation ignored. Memoised:
+    the cleaner compares each line with the headline and with the lines before it."""
     # fold_text without its quote and dash table: those characters are not word characters, so they go anyway
     return _NON_WORD.sub("", text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold())
 
