@@ -325,3 +325,56 @@ def test_a_section_name_after_the_headline_is_not_an_outlet(write_tree):
 def test_short_lines_above_the_headline(write_tree, top, title):
     text = top + "The council voted on Tuesday to open a second ferry route to the outer islands, ending two years of debate.\n"
     assert load(write_tree({"s.txt": text}) / "s.txt").title == title
+
+
+# --- the article's stretch on a whole page (clean._article_span) ----------------------------------
+SPAN_PAGE = """Harbour council approves ferry route
+
+The council voted on Tuesday to open a second ferry route to the outer islands, ending two years of debate.
+
+Share
+
+Tweet
+
+Email
+
+Print
+
+Save
+
+The new route will begin in the spring, with three crossings a day and a larger boat in summer.
+
+Fares will rise by a tenth, the harbour master told reporters after the vote.
+
+He declined to comment.
+
+Latest headlines
+
+Lighthouse reopens after storm repairs
+
+Fishing quotas cut again
+
+Dock workers vote on pay offer
+
+School year to start a week later
+
+About the author
+
+Ana Lima has covered the harbour for the Gazette since 2015 and writes about ferries, fishing and trade.
+"""
+
+
+def test_whole_page_keeps_the_articles_stretch_and_drops_prose_after_the_furniture(write_tree):
+    a = load(write_tree({"span.txt": SPAN_PAGE}) / "span.txt")
+    assert a.paragraphs[0].startswith("The council voted")  # the lead, cut from the body by a share bar
+    assert a.paragraphs[-1] == "He declined to comment."  # a short last line of the article stays
+    assert not any("Ana Lima has covered" in p for p in a.paragraphs)  # an author box after a link list
+    rules = {r.text: r.rule for r in a.removed}
+    assert rules["Ana Lima has covered the harbour for the Gazette since 2015 and writes about ferries, fishing "
+                 "and trade."] == "outside-article"
+
+
+def test_markdown_bodies_are_not_cut_to_a_stretch(write_tree):
+    md = "---\ntitle: Ferry\n---\n" + SPAN_PAGE.split("\n", 2)[2]
+    a = load(write_tree({"span.md": md}) / "span.md")
+    assert any("Ana Lima has covered" in p for p in a.paragraphs)  # an author's own file: nothing is a page

@@ -1,9 +1,9 @@
-"""Saved web pages (.html, .htm) as articles: trafilatura finds the main text and the page's metadata.
+"""Saved web pages (.html, .htm) as articles: trafilatura finds the main text, pagemeta the metadata.
 
 trafilatura (https://trafilatura.readthedocs.io) does the heavy part: it decodes the page whatever its
-charset, drops navigation, comments and other furniture, and reads the headline, author, date,
-publisher, description and canonical address from JSON-LD, Open Graph, `<meta>` and the markup. Its XML
-output keeps the structure (paragraphs, headings, list items, quotations), which becomes the units
+charset and drops navigation, comments and other furniture. The headline, author, date, publisher,
+description and canonical address are what the page states in JSON-LD, Open Graph, `<meta>` and its
+markup (pagemeta.py), read from the same parsed tree. trafilatura's XML output keeps the structure (paragraphs, headings, list items, quotations), which becomes the units
 the rest of newsgen reads; the cleaner's line rules then drop the furniture an extractor keeps (share
 prompts, "related" lines, image credits), each listed with its rule by `newsgen extract`.
 
@@ -13,7 +13,6 @@ README, "Measured".
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from .clean import Cleaned, Unit, clean_lines
 from .errors import BuildError
@@ -39,14 +38,8 @@ def _units(main) -> list[Unit]:
     return units
 
 
-def _only_links(data: bytes | str, texts: list[str]) -> bool:
+def _only_links(tree, texts: list[str]) -> bool:
     """Whether every word kept is the text of some link on the page (link density 1: a menu)."""
-    from lxml import html as lxml_html
-
-    try:
-        tree = lxml_html.fromstring(data)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
-        return False
     links = sorted({" ".join(a.text_content().split()) for a in tree.iter("a")} - {""}, key=len, reverse=True)
     if not links:
         return False
@@ -59,13 +52,6 @@ def _only_links(data: bytes | str, texts: list[str]) -> bool:
     return True
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "")[:10])
-    except ValueError:
-        return None
-
-
 def read_page(path: str, data: bytes | str) -> tuple[Cleaned, str | None]:
     """The article in a saved page (its bytes, decoded by the charset it declares; or text already
     decoded) and the page's canonical address; a BuildError naming the file when it holds none."""
@@ -74,22 +60,26 @@ def read_page(path: str, data: bytes | str) -> tuple[Cleaned, str | None]:
     if not data.strip():
         raise BuildError(path, "the file is empty")
     import trafilatura
-    from lxml import etree
+
+    from .pagemeta import read_meta
 
     try:
-        xml = trafilatura.extract(data, output_format="xml", with_metadata=True, include_comments=False,
-                                  include_tables=True, include_links=False, include_images=False,
-                                  deduplicate=False)
+        tree = trafilatura.load_html(data)  # decodes by the declared charset, as trafilatura.extract would
+        if tree is None:
+            raise ValueError("no HTML in it")
+        page = read_meta(tree)  # before extraction, which works on (a copy of) the same tree
+        # bare_extraction hands back the main text as an element tree: no XML text written and read again
+        document = trafilatura.bare_extraction(tree, output_format="txt",  # the same body tree as "xml" with_metadata=False,
+                                               include_comments=False, include_tables=True, include_links=False,
+                                               include_images=False, deduplicate=False, as_dict=False)
     except Exception as exc:  # a page trafilatura cannot parse at all
         raise BuildError(path, f"cannot read the page: {exc}") from None
-    if not xml:
+    body = getattr(document, "body", None)
+    units = _units(body) if body is not None else []
+    if not units:
         raise BuildError(path, "no article found in the page (only navigation, or no text)")
-    root = etree.fromstring(xml.encode("utf-8"))
-    main = root.find("main")
-    units = _units(main if main is not None else root)
-    title = root.get("title")
     repeated = None
-    if units and title and units[0].text.casefold() == normalize_line(title).casefold():
+    if units and page.title and units[0].text.casefold() == page.title.casefold():
         repeated = Removed(units[0].line, units[0].text, "headline", "the headline, repeated above the body")
         units = units[1:]
     sections, removed = clean_lines(units)
@@ -97,13 +87,8 @@ def read_page(path: str, data: bytes | str) -> tuple[Cleaned, str | None]:
     if not any(s.blocks for s in sections):
         raise BuildError(path, "no article text left once page furniture is removed")
     texts = [t for s in sections for b in s.blocks for t in b.texts]
-    if not any(SENTENCE_END.search(t) for t in texts) and _only_links(data, texts):
+    if not any(SENTENCE_END.search(t) for t in texts) and _only_links(tree, texts):
         # an extractor handed a page with no article (a menu, a link list) returns what there is
         raise BuildError(path, "no article found in the page (what is left is only the text of links: a menu)")
-
-    def meta(key: str) -> str | None:
-        value = root.get(key)
-        return normalize_line(value) if value else None
-
-    return Cleaned(title=meta("title"), dek=meta("description"), byline=meta("author"), publisher=meta("sitename"),
-                   published=_date(root.get("date")), sections=sections, removed=removed), meta("url")
+    return Cleaned(title=page.title, dek=page.description, byline=page.author, publisher=page.sitename,
+                   published=page.published, sections=sections, removed=removed), page.url
