@@ -597,14 +597,14 @@ def _line_value(u: Unit, rule: str | None) -> float | None:
     if rule:
         return None
     n = word_count(u.text)
-    if n >= PROSE_WORDS and (n >= LONG_WORDS or _ends_sentence(u.text)):
+    if n >= PROSE_WORDS and (n >= LONG_WORDS or _ends_sentence_past_footnote(u.text)):
         return float(n)
     if u.kind == "item" or (n >= 4 and u.text.endswith(":")):
         return 0.0
     return None
 
 
-def _ends_sentence(text: str) -> bool:
+def _ends_sentence_past_footnote(text: str) -> bool:
     """Ends as a sentence does, a footnote number after the full stop allowed."""
     return ends_sentence(text) or (text[-1:].isdigit() and ends_sentence(FOOTNOTE_MARK.sub("", text)))
 
@@ -639,8 +639,11 @@ def _article_span(w: _Work) -> None:
             best, lo, hi = run, start, i
     if hi < 0:
         return
-    while hi + 1 < len(values) and hi + 1 not in w.gone and (
-            values[hi + 1] >= 0 or (word_count(w.units[hi + 1].text) >= 4 and _ends_sentence(w.units[hi + 1].text))):
+    def goes_on(i: int) -> bool:
+        text = w.units[i].text
+        return i not in w.gone and (values[i] >= 0 or (word_count(text) >= 4 and _ends_sentence_past_footnote(text)))
+
+    while hi + 1 < len(values) and goes_on(hi + 1):
         hi += 1
     kept = w.kept()
     keep = {i for i in kept if lo <= i <= hi or (i < lo and values[i] >= 0)}

@@ -124,7 +124,8 @@ def _markup_text(tree, xpath: str) -> str | None:
 
 
 BYLINE_XPATH = "//*[@itemprop='author' or @rel='author' or contains(@class, 'author') or contains(@class, 'byline')]"
-BYLINE_CLASS = re.compile(r"(^|[\s_-])(author|byline)(name)?($|[\s_-])", re.I)  # "byline", "author-name", not "authorize"
+# a class naming the byline: "byline", "author-name", "post_author"; not "authorize"
+BYLINE_CLASS = re.compile(r"(^|[\s_-])(author|byline)(name)?($|[\s_-])", re.I)
 BY = re.compile(r"^((by|von|par|por|di|door|przez|de)\s+|(author|autor|auteur|autore)\s*:\s*)", re.I)
 MAX_BYLINE_WORDS = 6
 
