@@ -25,7 +25,6 @@ from .features import tfidf_vectors
 from .loader import text_units
 from .model import Article, Source
 from .stories import join_score, story_clusters
-from .text import words
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -278,14 +277,10 @@ SHINGLE_WORDS = 4
 
 
 def shingle_prf(extracted: str, gold: str) -> tuple[float, float, float]:
-    """Precision, recall and F1 of one page's 4-word shingles (lower-cased words) against a gold body,
-    as public article-extraction benchmarks score bodies. An empty side scores 1.0 only against an
-    empty other side."""
-    def grams(text: str) -> set[tuple[str, ...]]:
-        ws = [w.lower() for w in words(text)]
-        return {tuple(ws[i:i + SHINGLE_WORDS]) for i in range(max(len(ws) - SHINGLE_WORDS + 1, 1 if ws else 0))}
-
-    got, want = grams(extracted), grams(gold)
+    """Precision, recall and F1 of one page's 4-word shingles (copies.shingles: case-folded words)
+    against a gold body, as public article-extraction benchmarks score bodies. An empty side scores 1.0
+    only against an empty other side."""
+    got, want = shingles(extracted, SHINGLE_WORDS), shingles(gold, SHINGLE_WORDS)
     if not got or not want:
         same = float(not got and not want)
         return same, same, same

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from .clean import TITLE_SEPARATOR
 from .text import normalize_line
 
 ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
                  "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting",
                  "socialmediaposting", "liveblogposting", "scholarlyarticle", "techarticle", "report"}
-TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014\u00b7:-]\s+[^|\u2013\u2014\u00b7]{1,60}$")  # "Headline | Outlet"
 URL = re.compile(r"^(https?:)?//", re.I)
 
 
@@ -144,9 +144,11 @@ def _byline(tree) -> str | None:
 
 
 def _without_site(title: str | None, sitename: str | None) -> str | None:
-    """'Headline | Outlet' -> 'Headline', when the outlet is the page's stated site name."""
-    if title and sitename and title.casefold().endswith(sitename.casefold()) and title != sitename:
-        return TITLE_SUFFIX.sub("", title) or title
+    """'Headline | Outlet' -> 'Headline', when the outlet is the page's stated site name (the cleaner's
+    separators for a page title line)."""
+    cuts = list(TITLE_SEPARATOR.finditer(title or ""))
+    if title and sitename and cuts and title[cuts[-1].end():].strip().casefold() == sitename.casefold():
+        return title[:cuts[-1].start()].strip() or title
     return title
 
 
