@@ -1,23 +1,43 @@
 """The pipeline, top to bottom: load, group, analyse, render, write."""
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
+from .cache import Cache
 from .config import Config
-from .copies import mark_copies
+from .copies import fingerprint, mark_copies
+from .features import article_terms
 from .stories import stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
-from .model import Site
+from .model import Article, Site
+from .pool import parallel_map
 from .render import render_site, static_files
 from .writer import write_site
 
 
 T = TypeVar("T")
+
+
+def peak_mb() -> float | None:
+    """The process's peak resident memory so far, in MB (None where the system does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
+
+
+def timing(seconds: float) -> str:
+    """"(1.23 s, peak 512 MB)": a stage's time and the memory peak so far, for the -v log."""
+    peak = peak_mb()
+    return f"({seconds:.2f} s" + (f", peak {peak:.0f} MB)" if peak is not None else ")")
 Progress = Callable[[list[T], str], Iterable[T]]  # wraps a stage's items, e.g. in a progress bar
 
 
@@ -45,50 +65,107 @@ class Summary:
     skipped: tuple[BuildError, ...] = ()  # files left out under keep_going
 
 
+def article_features(articles: list[Article], keys: dict[str, str], cache: Cache, jobs: int | None,
+                     progress: Progress) -> tuple[dict, dict]:
+    """Each article's term counts (for story grouping) and body fingerprint (for copies), by id: from the
+    cache where its file's key is stored, the rest on `jobs` processes."""
+    done = {a.id: hit for a in articles if a.id in keys and (hit := cache.get("features", keys[a.id])) is not None}
+    todo = [a for a in articles if a.id not in done]
+    computed = parallel_map(lambda a: (article_terms(a), fingerprint(a.body_text)), todo, jobs, progress, "features")
+    for a, features in zip(todo, computed):
+        done[a.id] = features
+        if a.id in keys:
+            cache.put("features", keys[a.id], features)
+    return {i: f[0] for i, f in done.items()}, {i: f[1] for i, f in done.items()}
+
+
+def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
+    """The cache key of a story's analysis: its articles' contents (their files' keys), what grouping
+    decided about them, and the analysis settings. None when an article has no key."""
+    from .cache import code_version, digest
+
+    members = []
+    for aid in story.article_ids:
+        a = by_id[aid]
+        if aid not in keys:
+            return None
+        members.append((aid, keys[aid], a.source.slug, a.duplicate_of, a.reuse))
+    return digest(code_version(), config.claim_threshold, config.claim_embeddings, members)
+
+
+def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cache, keys: dict[str, str],
+                    jobs: int | None, progress: Progress) -> tuple:
+    """Every story's analysis: from the cache where its key is stored, the rest on `jobs` processes."""
+    story_keys = [story_key(s, by_id, keys, config) if cache.enabled else None for s in found]
+    done = {n: hit for n, k in enumerate(story_keys) if k and (hit := cache.get("analyses", k)) is not None}
+    todo = [n for n in range(len(found)) if n not in done]
+
+    def analyse(n: int):
+        return analyse_story(found[n], by_id, config.claim_threshold, claim_embeddings=config.claim_embeddings)
+
+    for n, analysis in zip(todo, parallel_map(analyse, todo, jobs, progress, "analyse")):
+        done[n] = analysis
+        if story_keys[n]:
+            cache.put("analyses", story_keys[n], analysis)
+    return tuple(done[n] for n in range(len(found)))
+
+
 def build_site(config: Config, articles_dir: Path | None = None,
                log: Callable[[str], None] = lambda _: None,
-               keep_going: bool = False, progress: Progress | None = None
-               ) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
+               keep_going: bool = False, progress: Progress | None = None, cache: Cache | None = None,
+               jobs: int | None = None) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
+    """Load, group and analyse. With a `cache`, unchanged files and stories are taken from it (and what
+    this build computed is put in it; the caller saves it); `jobs` processes share the work (None: one
+    a core, 1: none)."""
     progress = progress or (lambda items, _stage: items)
+    cache = cache or Cache(None)
     clock = time.perf_counter()
 
     def stage(message: str) -> None:
         nonlocal clock
         now = time.perf_counter()
-        log(f"{message} ({now - clock:.2f} s)")
+        log(f"{message} {timing(now - clock)}")
         clock = now
 
-    loaded = load_articles(config, articles_dir, keep_going, progress)
+    loaded = load_articles(config, articles_dir, keep_going, progress, cache=cache, jobs=jobs)
     removed = sum(len(a.removed) for a in loaded.articles)
-    stage(f"load: {len(loaded.articles)} articles, {removed} lines removed or moved to metadata")
-    articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment)
-    found = stories(articles, config.story_settings)
+    reused = f", {cache.hits} from the cache" if cache.enabled else ""
+    stage(f"load: {len(loaded.articles)} articles{reused}, {removed} lines removed or moved to metadata")
+    terms, prints = article_features(list(loaded.articles), loaded.keys, cache, jobs, progress)
+    articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment, prints)
+    found = stories(articles, config.story_settings, terms)
     copies = sum(1 for a in articles if a.duplicate_of)
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
     by_id = {a.id: a for a in articles}
-    analyses = tuple(analyse_story(s, by_id, config.claim_threshold, claim_embeddings=config.claim_embeddings)
-                     for s in progress(found, "analyse"))
+    hits = cache.hits
+    analyses = analyse_stories(found, by_id, config, cache, loaded.keys, jobs, progress)
     claims = sum(len(an.shared_claims) for an in analyses)
-    stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities")
+    reused = f", {cache.hits - hits} stories from the cache" if cache.enabled else ""
+    stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities{reused}")
     return Site(tuple(articles), tuple(found), analyses), loaded.warnings, loaded.skipped
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
           log: Callable[[str], None] = lambda _: None, strict: bool = False, keep_going: bool = False,
-          progress: Progress | None = None) -> Summary:
-    """Build and write the site. With `keep_going`, files in error are left out (see Summary.skipped)."""
+          progress: Progress | None = None, cache_dir: Path | None = None, jobs: int | None = None) -> Summary:
+    """Build and write the site. With `keep_going`, files in error are left out (see Summary.skipped).
+    `cache_dir` holds the build cache (cache.py; None: no cache); `jobs` as for build_site."""
     start = time.perf_counter()
-    site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress)
+    cache = Cache(cache_dir)
+    site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, jobs)
     warnings = tuple(config.warnings) + tuple(warnings)
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
     clock = time.perf_counter()
-    files = render_site(site, config)
+    files = render_site(site, config, jobs, progress)
     files.update(static_files(config))
-    log(f"render: {len(files)} files ({time.perf_counter() - clock:.2f} s)")
+    log(f"render: {len(files)} files {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()
     write_site(files, out)
-    log(f"write: swapped into {out} ({time.perf_counter() - clock:.2f} s)")
+    log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")
+    problem = cache.save()  # only once the site is written: a failed build leaves the cache as it was
+    if problem:
+        warnings += (problem,)
     return Summary(
         articles=len(site.articles),
         stories=len(site.stories),

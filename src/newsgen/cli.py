@@ -27,6 +27,28 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 1 or more; got {value!r}")
+    return int(value)
+
+
+def _speed(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache", type=Path, metavar="DIR",
+                   help="keep loaded articles and story analyses here, keyed by content, so that a rebuild "
+                        "redoes only what changed (default: .cache/newsgen beside site.yaml)")
+    p.add_argument("--no-cache", action="store_true", help="build everything afresh and keep no cache")
+    p.add_argument("-j", "--jobs", type=_jobs, metavar="N",
+                   help="processes for loading, analysis and rendering (default: one a core; 1: none)")
+
+
+def cache_dir(args, config: Config) -> Path | None:
+    """Where the build cache lives, or None with --no-cache."""
+    if args.no_cache:
+        return None
+    return args.cache or config.root / ".cache" / "newsgen"
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="newsgen", description="Build a static news site: one combined page per story.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -35,11 +57,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors (nothing is written)")
     b.add_argument("--keep-going", action="store_true",
                    help="leave out files with errors, build the rest, list what was left out and exit 1")
+    _speed(b)
     _common(b)
     v = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload the page on every change")
     v.add_argument("--out", type=Path, help="output folder (default: from site.yaml, else site/)")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    _speed(v)
     _common(v)
     c = sub.add_parser("check", help="load articles and report problems without writing anything")
     c.add_argument("files", nargs="*", type=Path, help="article files (default: the whole articles folder)")
@@ -80,7 +104,8 @@ def _build(args, say) -> int:
     config = _config(args)
     out = args.out or config.output_dir
     summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None), strict=args.strict,
-                    keep_going=args.keep_going, progress=_progress(args))
+                    keep_going=args.keep_going, progress=_progress(args), cache_dir=cache_dir(args, config),
+                    jobs=args.jobs)
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for e in summary.skipped:
@@ -108,7 +133,8 @@ def _serve(args, say) -> int:
     from .serve import serve
 
     return serve(args.config, args.articles, args.out, args.host, args.port, say,
-                 {"log": say if args.verbose else (lambda _: None), "progress": _progress(args)})
+                 {"log": say if args.verbose else (lambda _: None), "progress": _progress(args),
+                  "cache_dir": cache_dir(args, _config(args)), "jobs": args.jobs})
 
 
 def _check(args, say) -> int:

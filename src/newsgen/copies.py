@@ -175,9 +175,12 @@ def _original_key(a: Article) -> tuple:
     return (a.published or date.max, -len(a.body_text), a.id)
 
 
-def copies(articles: list[Article], threshold: float, containment: float = 0.8) -> dict[str, CopyLink]:
-    """For each article that copies another: which one, and how much of its text it shares."""
-    prints = [fingerprint(a.body_text) for a in articles]
+def copies(articles: list[Article], threshold: float, containment: float = 0.8,
+           known: dict[str, np.ndarray] | None = None) -> dict[str, CopyLink]:
+    """For each article that copies another: which one, and how much of its text it shares. `known`
+    holds fingerprints of bodies already computed, by article id."""
+    known = known or {}
+    prints = [known[a.id] if a.id in known else fingerprint(a.body_text) for a in articles]
     parent = list(range(len(articles)))
 
     def find(x: int) -> int:
@@ -207,7 +210,8 @@ def copies(articles: list[Article], threshold: float, containment: float = 0.8) 
     return links
 
 
-def mark_copies(articles: list[Article], threshold: float, containment: float = 0.8) -> list[Article]:
-    links = copies(articles, threshold, containment)
+def mark_copies(articles: list[Article], threshold: float, containment: float = 0.8,
+                known: dict[str, np.ndarray] | None = None) -> list[Article]:
+    links = copies(articles, threshold, containment, known)
     return [replace(a, duplicate_of=links[a.id].original, reuse=links[a.id].reuse) if a.id in links else a
             for a in articles]

@@ -183,9 +183,11 @@ def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
     return {t: x / norm for t, x in v.items()}
 
 
-def tfidf_vectors(articles: Iterable[Article]) -> Vectors:
-    """Sublinear tf times smoothed IDF over the articles given, cut to MAX_TERMS, unit length."""
-    counts = {a.id: article_terms(a) for a in articles}
+def tfidf_vectors(articles: Iterable[Article], known: dict[str, Counter[str]] | None = None) -> Vectors:
+    """Sublinear tf times smoothed IDF over the articles given, cut to MAX_TERMS, unit length. `known`
+    holds article_terms already computed, by article id."""
+    known = known or {}
+    counts = {a.id: known[a.id] if a.id in known else article_terms(a) for a in articles}
     df: Counter[str] = Counter()
     for c in counts.values():
         df.update(c.keys())

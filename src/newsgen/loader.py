@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +22,7 @@ from .clean import Unit, clean
 from .config import Config
 from .errors import BuildError, BuildFailed
 from .model import INLINE_TAGS, Article, Mark, Source
+from .pool import parallel_map
 from .text import normalize_inline, normalize_line, normalize_lines, parse_date
 from .urls import safe_url
 from .yamlsafe import load_yaml
@@ -40,6 +41,7 @@ class Loaded:
     articles: tuple[Article, ...]
     warnings: tuple[str, ...]
     skipped: tuple[BuildError, ...] = ()  # files left out under --keep-going, each with its error
+    keys: dict[str, str] = field(default_factory=dict)  # article id -> its file's cache key (with a cache)
 
 
 def article_files(folder: Path) -> tuple[list[Path], list[str]]:
@@ -475,30 +477,75 @@ def source_slugs(articles: list[Article]) -> list[Article]:
     return out
 
 
+def _load_one(path: Path, config: Config, inside: Path | None) -> tuple[Article | None, list[str], BuildError | None]:
+    """One file: (its article, its warnings, None), or (None, warnings, the error)."""
+    warnings: list[str] = []
+    try:
+        return load_article(path, config, warnings, inside), warnings, None
+    except BuildError as exc:
+        return None, warnings, exc
+
+
+def file_key(path: Path, config: Config) -> str | None:
+    """The cache key of what loading this file gives: its bytes, name and modification second, and the
+    settings the loader reads. None when the file cannot be read (loading it reports why)."""
+    from .cache import code_version, digest
+
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > config.max_article_mb * 1_000_000:
+            return None  # a FIFO, a device, a file over the limit: never read here
+        data = path.read_bytes()
+    except OSError:
+        return None
+    modified = int(st.st_mtime)
+    return digest(code_version(), data, str(path), modified, config.file, config.max_article_mb,
+                  config.override(path.stem), config.sources)
+
+
 def load_files(paths: list[Path], config: Config, warnings: list[str] | None = None, *,
-               inside: Path | None = None, keep_going: bool = False, progress=None) -> Loaded:
+               inside: Path | None = None, keep_going: bool = False, progress=None, cache=None,
+               jobs: int | None = 1) -> Loaded:
     """These article files. Every error is collected and raised together; with `keep_going` the
-    files in error are left out and listed in `skipped` (it is still an error if none is left)."""
+    files in error are left out and listed in `skipped` (it is still an error if none is left).
+    With a `cache` (cache.Cache), files whose key is stored are not read again, and `keys` gives each
+    article's key; `jobs` processes load the rest (pool.parallel_map)."""
     warnings = list(warnings or [])
-    articles, errors, seen = [], [], {}
-    for path in (progress(paths, "load") if progress else paths):
+    keys = {path: file_key(path, config) for path in paths} if cache is not None and cache.enabled else {}
+    results: dict[Path, tuple] = {}
+    for path, key in keys.items():
+        if key is not None and (hit := cache.get("articles", key)) is not None:
+            results[path] = (hit[0], list(hit[1]), None)
+    todo = [p for p in paths if p not in results]
+    for path, result in zip(todo, parallel_map(lambda p: _load_one(p, config, inside), todo, jobs, progress, "load")):
+        results[path] = result
+        if result[0] is not None and keys.get(path):
+            cache.put("articles", keys[path], (result[0], tuple(result[1])))
+    articles, errors, seen, article_keys = [], [], {}, {}
+    for path in paths:
+        article, found, error = results[path]
         if path.stem in seen:
             errors.append(BuildError(str(path), f"two files share the id {path.stem!r} (also {seen[path.stem]})"))
             continue
-        try:
-            articles.append(load_article(path, config, warnings, inside))
-            seen[path.stem] = path.name
-        except BuildError as exc:
-            errors.append(exc)
+        warnings.extend(found)
+        if error is not None:
+            errors.append(error)
+            continue
+        articles.append(article)
+        seen[path.stem] = path.name
+        if keys.get(path):
+            article_keys[article.id] = keys[path]
     if errors and (not keep_going or not articles):
         raise BuildFailed(errors)
-    return Loaded(tuple(source_slugs(articles)), tuple(warnings), tuple(errors))
+    return Loaded(tuple(source_slugs(articles)), tuple(warnings), tuple(errors), article_keys)
 
 
-def load_articles(config: Config, folder: Path | None = None, keep_going: bool = False, progress=None) -> Loaded:
+def load_articles(config: Config, folder: Path | None = None, keep_going: bool = False, progress=None,
+                  cache=None, jobs: int | None = 1) -> Loaded:
     """Every article in the folder."""
     folder = folder or config.articles_dir
     files, warnings = article_files(folder)
     if not files:
         raise BuildFailed([BuildError(str(folder), "no article files (.txt, .md or .html) found")])
-    return load_files(files, config, warnings, inside=folder, keep_going=keep_going, progress=progress)
+    return load_files(files, config, warnings, inside=folder, keep_going=keep_going, progress=progress,
+                      cache=cache, jobs=jobs)

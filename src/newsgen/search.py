@@ -31,31 +31,57 @@ def executable() -> Path | None:
     return get_executable()
 
 
-def index_files(pages: dict[str, bytes], language: str) -> dict[str, bytes]:
-    """The Pagefind bundle (path under the site root -> bytes) for these HTML pages."""
-    binary = executable()
-    if binary is None:
-        raise BuildError("search", "the Pagefind binary is not installed (pip install 'pagefind[bin]'); "
-                                   "set `search: false` in site.yaml to build without search")
-    with tempfile.TemporaryDirectory(prefix="newsgen-search-") as tmp:
-        site, out = Path(tmp) / "site", Path(tmp) / "bundle"
+class Indexing:
+    """A Pagefind run under way (start_index); `result()` waits for it and gives the bundle."""
+
+    def __init__(self, pages: dict[str, bytes], language: str):
+        binary = executable()
+        if binary is None:
+            raise BuildError("search", "the Pagefind binary is not installed (pip install 'pagefind[bin]'); "
+                                       "set `search: false` in site.yaml to build without search")
+        self.tmp = tempfile.TemporaryDirectory(prefix="newsgen-search-")
+        site, self.out = Path(self.tmp.name) / "site", Path(self.tmp.name) / "bundle"
         for path, data in pages.items():
             (site / path).parent.mkdir(parents=True, exist_ok=True)
             (site / path).write_bytes(data)
         lang = (language or "en").split("-")[0].lower()
-        command = [str(binary), "--site", str(site), "--output-path", str(out), "--keep-index-url",
+        command = [str(binary), "--site", str(site), "--output-path", str(self.out), "--keep-index-url",
                    "--force-language", lang, "--quiet"]
+        self.timeout = TIMEOUT + len(pages) / 200
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT + len(pages) / 200,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise BuildError("search", "Pagefind did not finish in time; "
-                                       "set `search: false` in site.yaml to build without search") from None
+            self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                         stdin=subprocess.DEVNULL)
         except OSError as exc:
+            self.tmp.cleanup()
             raise BuildError("search", f"cannot run Pagefind ({binary}): {exc.strerror}") from None
-        if done.returncode != 0 or not out.is_dir():
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            raise BuildError("search", f"Pagefind failed (exit {done.returncode})"
-                                       + (f": {detail[-1]}" if detail else ""))
-        return {f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                for p in sorted(out.rglob("*")) if p.is_file()}
+
+    def result(self) -> dict[str, bytes]:
+        try:
+            try:
+                stdout, stderr = self.proc.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate()
+                raise BuildError("search", "Pagefind did not finish in time; "
+                                           "set `search: false` in site.yaml to build without search") from None
+            if self.proc.returncode != 0 or not self.out.is_dir():
+                detail = (stderr or stdout).strip().splitlines()
+                raise BuildError("search", f"Pagefind failed (exit {self.proc.returncode})"
+                                           + (f": {detail[-1]}" if detail else ""))
+            return {f"{BUNDLE}/{p.relative_to(self.out).as_posix()}": p.read_bytes()
+                    for p in sorted(self.out.rglob("*")) if p.is_file()}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop Pagefind if it still runs and remove its folder (what an error before `result()` calls)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.tmp.cleanup()
+
+
+def start_index(pages: dict[str, bytes], language: str) -> Indexing:
+    """Start Pagefind on these HTML pages (path under the site root -> bytes); it runs while the caller
+    goes on."""
+    return Indexing(pages, language)

@@ -282,10 +282,12 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (a.published is None, a.published or date.min, a.id))
 
 
-def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None) -> StoryIndex:
-    """Cluster the originals (copies follow their originals later) and return the filled index."""
+def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
+                terms: dict | None = None) -> StoryIndex:
+    """Cluster the originals (copies follow their originals later) and return the filled index. `terms`
+    holds features.article_terms already computed, by article id."""
     originals = [a for a in articles if a.duplicate_of is None]
-    index = StoryIndex(settings, vectors or tfidf_vectors(originals))
+    index = StoryIndex(settings, vectors or tfidf_vectors(originals, terms))
     order = arrival_order(originals)
     for a in order:
         index.add(a)
@@ -319,10 +321,11 @@ def _with_copies(clusters: list[list[str]], articles: list[Article]) -> list[lis
     return sorted(sorted(g) for g in groups)
 
 
-def stories(articles: list[Article], settings: StorySettings) -> list[Story]:
-    """Stories newest first, each with its lead article first; slugs unique and stable for a title."""
+def stories(articles: list[Article], settings: StorySettings, terms: dict | None = None) -> list[Story]:
+    """Stories newest first, each with its lead article first; slugs unique and stable for a title.
+    `terms` as for story_index."""
     by_id = {a.id: a for a in articles}
-    index = story_index(articles, settings)
+    index = story_index(articles, settings, terms=terms)
     made = []
     for ids in _with_copies(index.clusters(), articles):
         # The lead: the original closest to the story's centroid (never a copy).

@@ -13,6 +13,7 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -100,14 +101,45 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
         raise BuildError(str(out), f"cannot write the output: {exc.strerror or exc}") from None
 
 
+def _unchanged(old: Path, data: bytes) -> os.stat_result | None:
+    """The previous site's file when it holds exactly these bytes (its stat), else None."""
+    try:
+        st = old.stat()
+        if st.st_size != len(data) or not stat.S_ISREG(st.st_mode):
+            return None
+        with old.open("rb") as fh:
+            return st if fh.read() == data else None
+    except OSError:
+        return None
+
+
+def _put(target: Path, data: bytes, previous: Path | None) -> bool:
+    """Write one file of the new site. A file the previous site holds byte for byte is that same file,
+    hard-linked (or, where links fail, written with its old times), so it keeps its modification time
+    and a deploy tool sees it unchanged. Returns whether the content is new."""
+    st = _unchanged(previous, data) if previous is not None else None
+    if st is not None:
+        try:
+            os.link(previous, target)
+            return False
+        except OSError:
+            pass
+    target.write_bytes(data)
+    if st is not None:
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return st is None
+
+
 def _swap_in(files: dict[str, bytes], out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    previous = out if (out / MARKER).is_file() else None
     try:
         for rel, data in sorted(files.items()):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        (tmp / MARKER).write_text("This folder is written by newsgen and replaced whole on each build.\n")
+            _put(target, data, previous / rel if previous else None)
+        _put(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
+             previous / MARKER if previous else None)
         os.chmod(tmp, 0o755)
         if out.exists() and _exchange(tmp, out):
             pass  # tmp now holds the previous site, removed below

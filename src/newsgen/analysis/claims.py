@@ -354,6 +354,8 @@ def group_units(units: Units, threshold: float) -> tuple[list[list[int]], set[in
 def shared_claims(articles: list[Article], threshold: float, embedding_threshold: float = 0.0) -> tuple[Claim, ...]:
     """Claims stated by two or more of `articles`, most widely reported first. With `embedding_threshold`
     above 0, headlines that say the same in other words join too (needs the `embeddings` extra)."""
+    if len({a.id for a in articles}) < 2:
+        return ()  # one voice states nothing in common with another
     units = Units(articles, embedding_threshold)
     order = {a.id: n for n, a in enumerate(articles)}
     claims = []

@@ -32,6 +32,8 @@ def matrix_members(articles: list[Article], claims: tuple[Claim, ...]) -> list[A
 def source_relations(articles: list[Article], claims: tuple[Claim, ...],
                      marks: tuple[ArticleSentences, ...]) -> tuple[Relation, ...]:
     """Every pair of the matrix's articles, most statements in common first."""
+    if len(articles) < 2:
+        return ()  # no pair
     members = matrix_members(articles, claims)
     keep = {a.id for a in members}
     by_id = {a.id: a for a in members}

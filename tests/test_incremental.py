@@ -1,0 +1,152 @@
+"""Incremental builds: a rebuild with the cache gives the same bytes as a clean build, redoes only what
+changed, and leaves unchanged output files as they were (same modification time); the process pool
+gives the same bytes as one process."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsgen import pool
+from newsgen.build import build
+from newsgen.config import Config
+
+from conftest import tree_digest
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path, seeds_and_stories):
+    """The seeds and the fixture stories, a config without search (Pagefind is tested elsewhere)."""
+    config = Config(root=tmp_path, search=False)
+    return config, seeds_and_stories, tmp_path / "cache"
+
+
+def clean_build(config: Config, articles: Path, out: Path) -> dict[str, str]:
+    shutil.rmtree(out, ignore_errors=True)
+    build(config, out, articles, cache_dir=None, jobs=1)
+    return tree_digest(out)
+
+
+def test_rebuild_after_an_edit_is_byte_identical_and_touches_only_changed_files(site, tmp_path):
+    config, articles, cache = site
+    out = tmp_path / "out"
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert {p.name for p in cache.iterdir()} >= {"articles.pickle", "analyses.pickle", "features.pickle"}
+    before, before_digest = mtimes(out), tree_digest(out)
+
+    edited = articles / "rates_b.md"  # Markdown: an added paragraph is never cut as page furniture
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    # Every other file came from the cache; only the edited one was read again.
+    total = len(list(articles.iterdir()))
+    assert any(f"{total} articles, {total - 1} from the cache" in line for line in log), log
+    assert any("stories from the cache" in line and not ", 0 stories from the cache" in line for line in log), log
+
+    after_digest = tree_digest(out)
+    assert after_digest == clean_build(config, articles, tmp_path / "clean")
+    changed = {p for p in after_digest if before_digest.get(p) != after_digest[p]}
+    assert changed, "the edit changed no output file"
+    assert any(p.startswith("sources/") for p in changed)
+    after = mtimes(out)
+    for path, digest in after_digest.items():
+        if before_digest.get(path) == digest:
+            assert after[path] == before[path], f"{path} is unchanged but was rewritten"
+        else:
+            assert path in changed
+
+
+def test_rebuild_after_an_article_is_added_or_removed_is_byte_identical(site, tmp_path, write_tree):
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    added = articles / "added_report.md"
+    added.write_text("---\ntitle: Harbour crane collapses during storm\nsource: Coast Herald\ndate: 2024-03-02\n---\n\n"
+                     "A harbour crane collapsed during a storm on Saturday, the port authority said.\n\n"
+                     "Nobody was hurt, and the port expects to reopen its container terminal on Monday.\n",
+                     encoding="utf-8")
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+    removed = sorted(articles.glob("fire_*"))[0]
+    removed.unlink()
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(site, tmp_path):
+    config, articles, cache = site
+    build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)
+    first = pickle.loads((cache / "articles.pickle").read_bytes())["entries"]
+    assert len(first) == len(list(articles.iterdir()))
+    victim = sorted(articles.iterdir())[0]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nA late paragraph was added to the report.\n",
+                      encoding="utf-8")
+    build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)
+    second = pickle.loads((cache / "articles.pickle").read_bytes())["entries"]
+    assert len(second) == len(first) and len(set(second) - set(first)) == 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", None])
+def test_a_damaged_or_foreign_cache_is_ignored(site, tmp_path, damage):
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    for f in cache.glob("*.pickle"):
+        if damage is None:  # a cache written by another version of newsgen
+            data = pickle.loads(f.read_bytes())
+            f.write_bytes(pickle.dumps({**data, "code": "another version"}))
+        else:
+            f.write_bytes(damage)
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(", 0 from the cache" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_an_unwritable_cache_is_a_warning_not_a_failure(site, tmp_path):
+    config, articles, _ = site
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    summary = build(config, tmp_path / "out", articles, cache_dir=blocker / "cache", jobs=1)
+    assert any("cannot write the build cache" in w for w in summary.warnings), summary.warnings
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the process pool forks")
+def test_the_process_pool_gives_the_same_bytes_as_one_process(site, tmp_path, monkeypatch):
+    config, articles, _ = site
+    one = clean_build(config, articles, tmp_path / "one")
+    monkeypatch.setattr(pool, "MIN_ITEMS", 1)  # a pool even for this small site
+    used = []
+    real = pool.parallel_map
+
+    def counting(task, items, jobs=None, progress=None, stage=""):
+        used.append((stage, jobs, len(items)))
+        return real(task, items, jobs, progress, stage)
+
+    for module in ("newsgen.build", "newsgen.loader", "newsgen.render"):
+        monkeypatch.setattr(f"{module}.parallel_map", counting, raising=False)
+    build(config, tmp_path / "two", articles, cache_dir=None, jobs=2)
+    assert {stage for stage, jobs, n in used if jobs == 2 and n > 1} >= {"load", "features", "analyse", "render"}
+    assert tree_digest(tmp_path / "two") == one
+
+
+def test_a_worker_error_reaches_the_caller(monkeypatch):
+    monkeypatch.setattr(pool, "MIN_ITEMS", 1)
+
+    def task(x):
+        if x == 3:
+            raise ValueError("item 3 is bad")
+        return x * 2
+
+    with pytest.raises(ValueError, match="item 3 is bad"):
+        pool.parallel_map(task, list(range(8)), jobs=2)
+    assert pool.parallel_map(lambda x: x * 2, list(range(8)), jobs=2) == [x * 2 for x in range(8)]
