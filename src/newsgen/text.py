@@ -83,8 +83,10 @@ def split_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Where each sentence of `text` starts and ends (surrounding spaces excluded)."""
+@lru_cache(maxsize=1 << 16)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each sentence of `text` starts and ends (surrounding spaces excluded). Memoised: every finder
+    of a story splits the same paragraphs."""
     spans: list[tuple[int, int]] = []
 
     def add(a: int, b: int) -> None:
@@ -107,7 +109,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         add(start, end)
         start = match.end()
     add(start, len(text))
-    return spans
+    return tuple(spans)
 
 
 # --- dates -----------------------------------------------------------------------------------

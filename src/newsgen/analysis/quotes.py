@@ -253,7 +253,10 @@ def _tokens(text: str, a: int, b: int, covered: list[tuple[int, int]]) -> list[_
     return out
 
 
-def _lex(text: str, a: int, b: int) -> list[_Tok]:
+@lru_cache(maxsize=1 << 14)
+def _lex(text: str, a: int, b: int) -> tuple[_Tok, ...]:
+    """The tokens of text[a:b]. Memoised: finding people and then each quote's speaker read the same
+    sentences."""
     out = []
     for m in _TOKEN.finditer(text, a, b):
         t = m.group()
@@ -262,7 +265,7 @@ def _lex(text: str, a: int, b: int) -> list[_Tok]:
             out += [_tok(core, m.start()), _tok(".", m.end() - 1)]  # a full stop, not an abbreviation's dot
         else:
             out.append(_tok(t, m.start()))
-    return out
+    return tuple(out)
 
 
 def _verb(toks: list[_Tok], k: int) -> str | None:
