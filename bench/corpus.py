@@ -81,23 +81,27 @@ def front_matter(r: dict) -> str:
     return "---\n" + yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
-def write(records, out: Path) -> int:
-    """The three inputs under `out`; returns the number of articles."""
+def write(records, out: Path, start: int = 1, others: bool = True) -> list[Path]:
+    """The three inputs under `out` (with `others` False, newsgen's only), files numbered from `start`;
+    returns newsgen's files."""
     art, pel, hug = out / "articles", out / "pelican" / "content", out / "hugo" / "content" / "posts"
-    for d in (art, pel, hug):
+    for d in (art, pel, hug) if others else (art,):
         d.mkdir(parents=True, exist_ok=True)
-    count = 0
-    for count, r in enumerate(records, start=1):
+    written = []
+    for count, r in enumerate(records, start=start):
         name = f"{count:06d}_{r['id']}"
         body = r["text"].strip() + "\n"
-        (art / f"{name}.md").write_text(front_matter(r) + body, encoding="utf-8")
+        written.append(art / f"{name}.md")
+        written[-1].write_text(front_matter(r) + body, encoding="utf-8")
+        if not others:
+            continue
         day = r.get("date") or "2020-01-01"
         title = " ".join(r["title"].split())
         (pel / f"{name}.md").write_text(f"Title: {title}\nDate: {day}\nSlug: {name}\n\n{body}", encoding="utf-8")
         (hug / f"{name}.md").write_text(
             "---\n" + yaml.safe_dump({"title": title, "date": day, "slug": name}, allow_unicode=True) + "---\n\n" + body,
             encoding="utf-8")
-    return count
+    return written
 
 
 def main() -> int:
@@ -105,12 +109,19 @@ def main() -> int:
     p.add_argument("data", type=Path, help="the AllSides articles.jsonl.gz")
     p.add_argument("out", type=Path)
     p.add_argument("--size", type=int, default=1000)
+    p.add_argument("--extra", type=int, default=0,
+                   help="write only the next EXTRA articles after SIZE, newsgen's input only (incremental builds)")
     args = p.parse_args()
     if not args.data.exists():
         print(f"{args.data}: not found (the data sets live in ../shared/data/, outside the repository)")
         return 1
     records = newest_first(read_records(args.data))
-    print(f"{write(rewrites(records, args.size), args.out)} articles written to {args.out}")
+    if args.extra:
+        new = list(rewrites(records, args.size + args.extra))[args.size:]
+        written = write(new, args.out, start=args.size + 1, others=False)
+    else:
+        written = write(rewrites(records, args.size), args.out)
+    print(f"{len(written)} articles written to {args.out}")
     return 0
 
 

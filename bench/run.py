@@ -33,10 +33,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import corpus  # noqa: E402
-
 DATA = ROOT.parent / "shared" / "data" / "allsides_article_bias" / "articles.jsonl.gz"
 STAGE = re.compile(r"^(\w+): .*\((\d+\.\d+) s(?:, peak (\d+) MB)?\)$")
 
@@ -162,7 +158,14 @@ def same_tree(a: Path, b: Path) -> bool:
     return not mismatch and not errors
 
 
-def incremental(corpus_dir: Path, out: Path, cache: Path, records, size: int) -> dict:
+def write_corpus(data: Path, out: Path, size: int, extra: int = 0) -> None:
+    """corpus.py in its own process, so that this one stays small: a child's peak memory (ru_maxrss)
+    starts from its parent's at the fork."""
+    command = [sys.executable, str(ROOT / "bench" / "corpus.py"), str(data), str(out), "--size", str(size)]
+    subprocess.run(command + (["--extra", str(extra)] if extra else []), check=True, stdout=subprocess.DEVNULL)
+
+
+def incremental(corpus_dir: Path, out: Path, cache: Path, data: Path, size: int) -> dict:
     """Edit one article, rebuild; add 100, rebuild; compare each with a clean build of the same input."""
     results = {}
     articles = sorted((corpus_dir / "articles").glob("*.md"))
@@ -180,11 +183,9 @@ def incremental(corpus_dir: Path, out: Path, cache: Path, records, size: int) ->
         newsgen_build(corpus_dir, fresh, None, clean=True)
         results["edit_one"]["identical_to_clean"] = same_tree(out, fresh)
 
-        new = list(corpus.rewrites(records, size + 100))[size:]
-        for n, r in enumerate(new, start=size + 1):
-            path = corpus_dir / "articles" / f"{n:06d}_{r['id']}.md"
-            path.write_text(corpus.front_matter(r) + r["text"].strip() + "\n", encoding="utf-8")
-            added.append(path)
+        known = set((corpus_dir / "articles").iterdir())
+        write_corpus(data, corpus_dir, size, extra=100)
+        added = sorted(set((corpus_dir / "articles").iterdir()) - known)
         before = snapshot(out)
         results["add_100"] = newsgen_build(corpus_dir, out, cache, clean=False)
         after = snapshot(out)
@@ -214,7 +215,6 @@ def main() -> int:
         return 1
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
-    records = corpus.newest_first(corpus.read_records(args.data))
     pelican = pelican_env(args.work) if min(sizes) <= args.compare_up_to else None
     hugo = hugo_binary() if min(sizes) <= args.compare_up_to else None
     results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "sizes": {}}
@@ -222,7 +222,7 @@ def main() -> int:
         corpus_dir = args.work / f"corpus-{size}"
         if not (corpus_dir / "articles").is_dir() or len(list((corpus_dir / "articles").glob("*.md"))) != size:
             shutil.rmtree(corpus_dir, ignore_errors=True)
-            corpus.write(corpus.rewrites(records, size), corpus_dir)
+            write_corpus(args.data, corpus_dir, size)
         row: dict = {}
         out, cache = corpus_dir / "site", corpus_dir / "cache"
         runs = [newsgen_build(corpus_dir, out, cache, clean=True) for _ in range(args.repeat if size <= 10000 else 1)]
@@ -232,7 +232,7 @@ def main() -> int:
             if hugo:
                 row["hugo"] = hugo_build(hugo, corpus_dir, args.repeat)
         if not args.no_incremental:
-            row.update(incremental(corpus_dir, out, cache, records, size))
+            row.update(incremental(corpus_dir, out, cache, args.data, size))
         results["sizes"][size] = row
         report(size, row)
     if len(sizes) > 1:

@@ -16,7 +16,6 @@ from .stories import stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
 from .model import Article, Site
-from .pool import parallel_map
 from .render import render_site, static_files
 from .writer import write_site
 
@@ -67,16 +66,11 @@ class Summary:
 
 def article_features(articles: list[Article], keys: dict[str, str], cache: Cache, jobs: int | None,
                      progress: Progress) -> tuple[dict, dict]:
-    """Each article's term counts (for story grouping) and body fingerprint (for copies), by id: from the
-    cache where its file's key is stored, the rest on `jobs` processes."""
-    done = {a.id: hit for a in articles if a.id in keys and (hit := cache.get("features", keys[a.id])) is not None}
-    todo = [a for a in articles if a.id not in done]
-    computed = parallel_map(lambda a: (article_terms(a), fingerprint(a.body_text)), todo, jobs, progress, "features")
-    for a, features in zip(todo, computed):
-        done[a.id] = features
-        if a.id in keys:
-            cache.put("features", keys[a.id], features)
-    return {i: f[0] for i, f in done.items()}, {i: f[1] for i, f in done.items()}
+    """Each article's term counts (for story grouping) and body fingerprint (for copies), by id; from the
+    cache where its file's key is stored."""
+    found = cache.map("features", lambda a: (article_terms(a), fingerprint(a.body_text)), articles,
+                      [keys.get(a.id) for a in articles], jobs, progress, "features")
+    return {a.id: f[0] for a, f in zip(articles, found)}, {a.id: f[1] for a, f in zip(articles, found)}
 
 
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
@@ -95,19 +89,11 @@ def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Co
 
 def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cache, keys: dict[str, str],
                     jobs: int | None, progress: Progress) -> tuple:
-    """Every story's analysis: from the cache where its key is stored, the rest on `jobs` processes."""
+    """Every story's analysis; from the cache where its key is stored."""
     story_keys = [story_key(s, by_id, keys, config) if cache.enabled else None for s in found]
-    done = {n: hit for n, k in enumerate(story_keys) if k and (hit := cache.get("analyses", k)) is not None}
-    todo = [n for n in range(len(found)) if n not in done]
-
-    def analyse(n: int):
-        return analyse_story(found[n], by_id, config.claim_threshold, claim_embeddings=config.claim_embeddings)
-
-    for n, analysis in zip(todo, parallel_map(analyse, todo, jobs, progress, "analyse")):
-        done[n] = analysis
-        if story_keys[n]:
-            cache.put("analyses", story_keys[n], analysis)
-    return tuple(done[n] for n in range(len(found)))
+    return tuple(cache.map("analyses", lambda s: analyse_story(s, by_id, config.claim_threshold,
+                                                                claim_embeddings=config.claim_embeddings),
+                           found, story_keys, jobs, progress, "analyse"))
 
 
 def build_site(config: Config, articles_dir: Path | None = None,

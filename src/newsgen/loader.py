@@ -22,7 +22,7 @@ from .clean import Unit, clean
 from .config import Config
 from .errors import BuildError, BuildFailed
 from .model import INLINE_TAGS, Article, Mark, Source
-from .pool import parallel_map
+from .cache import Cache
 from .text import normalize_inline, normalize_line, normalize_lines, parse_date
 from .urls import safe_url
 from .yamlsafe import load_yaml
@@ -481,9 +481,9 @@ def _load_one(path: Path, config: Config, inside: Path | None) -> tuple[Article 
     """One file: (its article, its warnings, None), or (None, warnings, the error)."""
     warnings: list[str] = []
     try:
-        return load_article(path, config, warnings, inside), warnings, None
+        return load_article(path, config, warnings, inside), tuple(warnings), None
     except BuildError as exc:
-        return None, warnings, exc
+        return None, tuple(warnings), exc
 
 
 def file_key(path: Path, config: Config) -> str | None:
@@ -511,16 +511,13 @@ def load_files(paths: list[Path], config: Config, warnings: list[str] | None = N
     With a `cache` (cache.Cache), files whose key is stored are not read again, and `keys` gives each
     article's key; `jobs` processes load the rest (pool.parallel_map)."""
     warnings = list(warnings or [])
-    keys = {path: file_key(path, config) for path in paths} if cache is not None and cache.enabled else {}
-    results: dict[Path, tuple] = {}
-    for path, key in keys.items():
-        if key is not None and (hit := cache.get("articles", key)) is not None:
-            results[path] = (hit[0], list(hit[1]), None)
-    todo = [p for p in paths if p not in results]
-    for path, result in zip(todo, parallel_map(lambda p: _load_one(p, config, inside), todo, jobs, progress, "load")):
-        results[path] = result
-        if result[0] is not None and keys.get(path):
-            cache.put("articles", keys[path], (result[0], tuple(result[1])))
+    cache = cache or Cache(None)
+    keys = [file_key(path, config) if cache.enabled else None for path in paths]
+    # A file in error is never stored: it is read again, and its error reported, on every build.
+    loaded = cache.map("articles", lambda p: _load_one(p, config, inside), paths, keys, jobs, progress, "load",
+                       keep=lambda result: result[2] is None)
+    results = dict(zip(paths, loaded))
+    keys = dict(zip(paths, keys))
     articles, errors, seen, article_keys = [], [], {}, {}
     for path in paths:
         article, found, error = results[path]

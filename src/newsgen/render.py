@@ -347,8 +347,9 @@ def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None)
     if config.search:
         from .search import start_index
 
-        search = start_index({p: b for p, b in files.items() if p.endswith(".html") and p != urls.SEARCH
-                              and p != urls.INDEX}, config.language)
+        # Story pages only: together they hold every article's statements, quotes and names, and a
+        # source page repeats its articles' text (indexing both took Pagefind twice as long).
+        search = start_index({p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")}, config.language)
     try:
         for story in site.stories:
             pending.append((urls.story_json(story.id),

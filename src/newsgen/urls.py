@@ -18,10 +18,11 @@ def safe_url(value: str | None) -> str | None:
 INDEX = "index.html"
 INDEX_JSON = "index.json"
 SEARCH = "search/index.html"
+STORIES = "stories/"  # every story's page and data live under this folder
 
 
 def story_page(slug: str) -> str:
-    return f"stories/{slug}/index.html"
+    return f"{STORIES}{slug}/index.html"
 
 
 def story_json(slug: str) -> str:
