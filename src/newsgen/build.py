@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
-from .cache import Cache
+from .cache import Cache, code_version, digest
 from .config import Config
 from .copies import fingerprint, mark_copies
 from .features import article_terms
@@ -21,6 +21,7 @@ from .writer import write_site
 
 
 T = TypeVar("T")
+Progress = Callable[[list[T], str], Iterable[T]]  # wraps a stage's items, e.g. in a progress bar
 
 
 def peak_mb() -> float | None:
@@ -37,7 +38,6 @@ def timing(seconds: float) -> str:
     """"(1.23 s, peak 512 MB)": a stage's time and the memory peak so far, for the -v log."""
     peak = peak_mb()
     return f"({seconds:.2f} s" + (f", peak {peak:.0f} MB)" if peak is not None else ")")
-Progress = Callable[[list[T], str], Iterable[T]]  # wraps a stage's items, e.g. in a progress bar
 
 
 def progress_bar(enabled: bool) -> Progress:
@@ -76,8 +76,6 @@ def article_features(articles: list[Article], keys: dict[str, str], cache: Cache
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
     """The cache key of a story's analysis: its articles' contents (their files' keys), what grouping
     decided about them, and the analysis settings. None when an article has no key."""
-    from .cache import code_version, digest
-
     members = []
     for aid in story.article_ids:
         a = by_id[aid]
@@ -143,7 +141,7 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
     clock = time.perf_counter()
-    files = render_site(site, config, jobs, progress)
+    files = render_site(site, config, jobs, progress, cache_dir / "templates" if cache_dir else None)
     files.update(static_files(config))
     log(f"render: {len(files)} files {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()

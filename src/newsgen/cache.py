@@ -1,13 +1,17 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Two kinds of result are kept, one pickle file each in the cache folder (default `.cache/newsgen/` beside
-site.yaml; `--cache DIR`, or `--no-cache` for none):
+Three kinds of result are kept, one pickle file each in the cache folder (default `.cache/newsgen/`
+beside site.yaml; `--cache DIR`, or `--no-cache` for none):
 
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
   overrides, the sources, the size limit);
+- `features`: each article's term counts and body fingerprint (grouping's input), under its file's key;
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
   (order, source, copy links) and the analysis settings.
+
+Beside them, `templates/` holds Jinja's compiled templates (its own FileSystemBytecodeCache, keyed by
+each template's source).
 
 Every key also holds the code's version: a digest of newsgen's own source files and the versions of the
 libraries that shape a result, so a changed newsgen never reads an old result. A build keeps only the

@@ -14,7 +14,8 @@ from typing import Callable
 from pathlib import Path
 
 from markupsafe import Markup, escape
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
+from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader,
+                    StrictUndefined, pass_context)
 
 from . import urls
 from .config import Config
@@ -102,12 +103,26 @@ def theme_folders(config: Config, kind: str) -> list[Path]:
     return unique
 
 
-def environment(config: Config) -> Environment:
+def _bytecode_cache(folder: Path | None):
+    """Jinja's own cache of compiled templates (keyed by each template's source), or None without a
+    folder or where it cannot be made."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
+def environment(config: Config, compiled: Path | None = None) -> Environment:
+    """The templates' environment; `compiled` keeps compiled templates between builds."""
     default = FileSystemLoader(str(THEME / "templates"))
     loaders = [FileSystemLoader(str(f)) for f in theme_folders(config, "templates")]
     loaders += [PrefixLoader({"default": default})]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=_bytecode_cache(compiled))
 
     @pass_context
     def url(context, target: str) -> str:
@@ -293,10 +308,12 @@ def _dump(data) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None) -> dict[str, bytes]:
+def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None,
+                compiled: Path | None = None) -> dict[str, bytes]:
     """Every page and data file. Pages and story JSON are made on `jobs` processes (pool.parallel_map);
-    the search index is made by Pagefind while the feeds and the rest are written."""
-    env = environment(config)
+    the search index is made by Pagefind while the feeds and the rest are written. `compiled`: where
+    compiled templates are kept between builds."""
+    env = environment(config, compiled)
     by_id = {a.id: a for a in site.articles}
     story_of = {aid: s for s in site.stories for aid in s.article_ids}
     analysis_of = {s.id: an for s, an in zip(site.stories, site.analyses)}
@@ -349,11 +366,11 @@ def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None)
 
         # Story pages only: together they hold every article's statements, quotes and names, and a
         # source page repeats its articles' text (indexing both took Pagefind twice as long).
-        search = start_index({p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")}, config.language)
+        search = start_index({p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")},
+                             config.language)
     try:
         for story in site.stories:
-            pending.append((urls.story_json(story.id),
-                            partial(lambda s: _dump(story_json(s, analysis_of[s.id], by_id)), story)))
+            pending.append((urls.story_json(story.id), partial(_story_data, story, analysis_of[story.id], by_id)))
         finish("data")
         files.update(feed_files(config, list(site.stories), by_id, sources))
         newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
@@ -384,6 +401,10 @@ def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None)
             search.close()
         raise
     return files
+
+
+def _story_data(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article]) -> bytes:
+    return _dump(story_json(story, analysis, by_id))
 
 
 def _source_page(env: Environment, common: dict, slug: str, arts: list[Article], shared_of: dict) -> bytes:
