@@ -74,8 +74,7 @@ class Cache:
         self.folder = folder
         self._stored: dict[str, dict] = {}
         self._used: dict[str, dict] = {}
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  # results taken from the cache this build (the -v log reports them)
 
     @property
     def enabled(self) -> bool:
@@ -101,9 +100,7 @@ class Cache:
         if not self.enabled:
             return None
         value = self._store(kind).get(key)
-        if value is None:
-            self.misses += 1
-        else:
+        if value is not None:
             self.hits += 1
             self._used.setdefault(kind, {})[key] = value
         return value
