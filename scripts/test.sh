@@ -32,5 +32,5 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test,embeddings]'
+.venv/bin/python -m pip install -q -e '.[test,embeddings,dask]'
 exec .venv/bin/python -m pytest "$@"

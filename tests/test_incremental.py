@@ -132,10 +132,10 @@ def test_the_process_pool_gives_the_same_bytes_as_one_process(site, tmp_path, mo
         used.append((stage, jobs, len(items)))
         return real(task, items, jobs, progress, stage)
 
-    monkeypatch.setattr("newsgen.pool.parallel_map", counting)  # as cache.map calls it
-    monkeypatch.setattr("newsgen.render.parallel_map", counting)
+    monkeypatch.setattr("newsgen.engine.parallel_map", counting)  # as the local engine calls it
     build(config, tmp_path / "two", articles, cache_dir=None, jobs=2)
-    assert {stage for stage, jobs, n in used if jobs == 2 and n > 1} >= {"load", "features", "analyse", "render"}
+    assert ({stage for stage, jobs, n in used if jobs == 2 and n > 1}
+            >= {"load", "features", "copies", "analyse", "render", "data"})
     assert tree_digest(tmp_path / "two") == one
 
 

@@ -9,8 +9,9 @@ from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
 from .cache import Cache, code_version, digest
+from .engine import Engine, LocalEngine
 from .config import Config
-from .copies import fingerprint, mark_copies
+from .copies import fingerprint, mark_copies, signature
 from .features import article_terms
 from .stories import stories
 from .errors import BuildError, BuildFailed
@@ -64,13 +65,18 @@ class Summary:
     skipped: tuple[BuildError, ...] = ()  # files left out under keep_going
 
 
-def article_features(articles: list[Article], keys: dict[str, str], cache: Cache, jobs: int | None,
-                     progress: Progress) -> tuple[dict, dict]:
-    """Each article's term counts (for story grouping) and body fingerprint (for copies), by id; from the
-    cache where its file's key is stored."""
-    found = cache.map("features", lambda a: (article_terms(a), fingerprint(a.body_text)), articles,
-                      [keys.get(a.id) for a in articles], jobs, progress, "features")
-    return {a.id: f[0] for a, f in zip(articles, found)}, {a.id: f[1] for a, f in zip(articles, found)}
+def features_task(article: Article, _shared=None) -> tuple:
+    """One article's term counts (for story grouping), body fingerprint and its signature (for copies)."""
+    print_ = fingerprint(article.body_text)
+    return article_terms(article), print_, signature(print_)
+
+
+def article_features(articles: list[Article], keys: dict[str, str], cache: Cache, engine: Engine,
+                     progress: Progress) -> tuple[dict, dict, dict]:
+    """Each article's features_task(), as three dicts by id; from the cache where its file's key is stored."""
+    found = cache.map("features", features_task, articles, [keys.get(a.id) for a in articles], engine, progress,
+                      "features")
+    return tuple({a.id: f[n] for a, f in zip(articles, found)} for n in range(3))
 
 
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
@@ -85,24 +91,33 @@ def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Co
     return digest(code_version(), config.claim_threshold, config.claim_embeddings, members)
 
 
+def analyse_task(item: tuple, shared: tuple[float, float]):
+    """One story's analysis: item is (the story, its articles); shared the claim settings."""
+    story, members = item
+    threshold, embeddings = shared
+    return analyse_story(story, {a.id: a for a in members}, threshold, claim_embeddings=embeddings)
+
+
 def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cache, keys: dict[str, str],
-                    jobs: int | None, progress: Progress) -> tuple:
+                    engine: Engine, progress: Progress) -> tuple:
     """Every story's analysis; from the cache where its key is stored."""
     story_keys = [story_key(s, by_id, keys, config) if cache.enabled else None for s in found]
-    return tuple(cache.map("analyses", lambda s: analyse_story(s, by_id, config.claim_threshold,
-                                                                claim_embeddings=config.claim_embeddings),
-                           found, story_keys, jobs, progress, "analyse"))
+    items = [(s, tuple(by_id[i] for i in s.article_ids)) for s in found]
+    return tuple(cache.map("analyses", analyse_task, items, story_keys, engine, progress, "analyse",
+                           shared=(config.claim_threshold, config.claim_embeddings)))
 
 
 def build_site(config: Config, articles_dir: Path | None = None,
                log: Callable[[str], None] = lambda _: None,
                keep_going: bool = False, progress: Progress | None = None, cache: Cache | None = None,
-               jobs: int | None = None) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
+               jobs: int | None = None, engine: Engine | None = None
+               ) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
     """Load, group and analyse. With a `cache`, unchanged files and stories are taken from it (and what
-    this build computed is put in it; the caller saves it); `jobs` processes share the work (None: one
-    a core, 1: none)."""
+    this build computed is put in it; the caller saves it). The `engine` runs the heavy stages
+    (engine.py); by default the local one, on `jobs` processes (None: one a core, 1: none)."""
     progress = progress or (lambda items, _stage: items)
     cache = cache or Cache(None)
+    engine = engine or LocalEngine(jobs)
     clock = time.perf_counter()
 
     def stage(message: str) -> None:
@@ -111,18 +126,19 @@ def build_site(config: Config, articles_dir: Path | None = None,
         log(f"{message} {timing(now - clock)}")
         clock = now
 
-    loaded = load_articles(config, articles_dir, keep_going, progress, cache=cache, jobs=jobs)
+    loaded = load_articles(config, articles_dir, keep_going, progress, cache=cache, engine=engine)
     removed = sum(len(a.removed) for a in loaded.articles)
     reused = f", {cache.hits} from the cache" if cache.enabled else ""
     stage(f"load: {len(loaded.articles)} articles{reused}, {removed} lines removed or moved to metadata")
-    terms, prints = article_features(list(loaded.articles), loaded.keys, cache, jobs, progress)
-    articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment, prints)
+    terms, prints, signatures = article_features(list(loaded.articles), loaded.keys, cache, engine, progress)
+    articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment, prints,
+                           signatures, engine)
     found = stories(articles, config.story_settings, terms)
     copies = sum(1 for a in articles if a.duplicate_of)
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
     by_id = {a.id: a for a in articles}
     hits = cache.hits
-    analyses = analyse_stories(found, by_id, config, cache, loaded.keys, jobs, progress)
+    analyses = analyse_stories(found, by_id, config, cache, loaded.keys, engine, progress)
     claims = sum(len(an.shared_claims) for an in analyses)
     reused = f", {cache.hits - hits} stories from the cache" if cache.enabled else ""
     stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities{reused}")
@@ -131,17 +147,20 @@ def build_site(config: Config, articles_dir: Path | None = None,
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
           log: Callable[[str], None] = lambda _: None, strict: bool = False, keep_going: bool = False,
-          progress: Progress | None = None, cache_dir: Path | None = None, jobs: int | None = None) -> Summary:
+          progress: Progress | None = None, cache_dir: Path | None = None, jobs: int | None = None,
+          engine: Engine | None = None) -> Summary:
     """Build and write the site. With `keep_going`, files in error are left out (see Summary.skipped).
-    `cache_dir` holds the build cache (cache.py; None: no cache); `jobs` as for build_site."""
+    `cache_dir` holds the build cache (cache.py; None: no cache); `jobs` and `engine` as for build_site
+    (the caller closes an engine it passes)."""
     start = time.perf_counter()
     cache = Cache(cache_dir)
-    site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, jobs)
+    engine = engine or LocalEngine(jobs)
+    site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, engine=engine)
     warnings = tuple(config.warnings) + tuple(warnings)
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
     clock = time.perf_counter()
-    files = render_site(site, config, jobs, progress, cache_dir / "templates" if cache_dir else None)
+    files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None)
     files.update(static_files(config))
     log(f"render: {len(files)} files {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()

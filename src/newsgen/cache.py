@@ -109,16 +109,17 @@ class Cache:
         if self.enabled:
             self._used.setdefault(kind, {})[key] = value
 
-    def map(self, kind: str, task, items: list, keys: list, jobs: int | None = 1, progress=None,
-            stage: str = "", keep=lambda value: True) -> list:
-        """[task(x) for x in items], each result taken from the cache where its key (keys[n], or None for
-        none) is stored, the rest computed on `jobs` processes (pool.parallel_map) and stored when
-        `keep(result)`."""
-        from .pool import parallel_map
+    def map(self, kind: str, task, items: list, keys: list, engine=None, progress=None, stage: str = "",
+            keep=lambda value: True, shared=None) -> list:
+        """[task(x, shared) for x in items], each result taken from the cache where its key (keys[n], or
+        None for none) is stored, the rest computed by the `engine` (engine.py; None: this process) and
+        stored when `keep(result)`."""
+        from .engine import LocalEngine
 
+        engine = engine or LocalEngine(1)
         results = {n: hit for n, key in enumerate(keys) if key is not None and (hit := self.get(kind, key)) is not None}
         todo = [n for n in range(len(items)) if n not in results]
-        for n, value in zip(todo, parallel_map(lambda n: task(items[n]), todo, jobs, progress, stage)):
+        for n, value in zip(todo, engine.map(task, [items[n] for n in todo], shared, progress, stage)):
             results[n] = value
             if keys[n] is not None and value is not None and keep(value):
                 self.put(kind, keys[n], value)

@@ -42,6 +42,18 @@ def _speed(p: argparse.ArgumentParser) -> None:
                    help="processes for loading, analysis and rendering (default: one a core; 1: none)")
 
 
+def _engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="what runs the heavy stages: local (this machine's processes, the default) or dask "
+                        "(a Dask cluster; needs pip install 'newsgen[dask]')")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="dask: the address of a running scheduler, e.g. tcp://10.0.0.5:8786 (default: start a "
+                        "LocalCluster on this machine)")
+    p.add_argument("--workers", type=_jobs, metavar="N",
+                   help="dask: worker processes of the LocalCluster (default: one a core); with --scheduler, "
+                        "wait until the cluster has this many")
+
+
 def cache_dir(args, config: Config) -> Path | None:
     """Where the build cache lives, or None with --no-cache."""
     if args.no_cache:
@@ -58,6 +70,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--keep-going", action="store_true",
                    help="leave out files with errors, build the rest, list what was left out and exit 1")
     _speed(b)
+    _engine(b)
     _common(b)
     v = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload the page on every change")
     v.add_argument("--out", type=Path, help="output folder (default: from site.yaml, else site/)")
@@ -100,12 +113,23 @@ def _config(args) -> Config:
 
 def _build(args, say) -> int:
     from .build import build
+    from .engine import make_engine
 
+    if args.engine != "dask" and (args.scheduler or args.workers):
+        print("newsgen build: error: --scheduler and --workers go with --engine dask", file=sys.stderr)
+        return 2
+    if args.engine == "dask" and args.jobs:
+        print("newsgen build: error: --jobs is for the local engine; give a Dask cluster --workers", file=sys.stderr)
+        return 2
     config = _config(args)
     out = args.out or config.output_dir
-    summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None), strict=args.strict,
-                    keep_going=args.keep_going, progress=_progress(args), cache_dir=cache_dir(args, config),
-                    jobs=args.jobs)
+    engine = make_engine(args.engine, args.jobs, args.scheduler, args.workers)
+    try:
+        summary = build(config, out, args.articles, log=say if args.verbose else (lambda _: None),
+                        strict=args.strict, keep_going=args.keep_going, progress=_progress(args),
+                        cache_dir=cache_dir(args, config), engine=engine)
+    finally:
+        engine.close()
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for e in summary.skipped:

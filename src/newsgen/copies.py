@@ -129,38 +129,91 @@ def _bucket_pairs(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
 
-def candidate_pairs(prints: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs that may be copies: from LSH bands, and from the containment sample (with shared counts)."""
+def signature(print_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the candidate index needs of one text: its BANDS LSH band keys (each band's ROWS MinHash
+    values mixed with the band's number; none for an empty text) and its containment sample."""
     import numpy as np
 
-    n = len(prints)
-    signatures = np.stack([minhash(p) for p in prints]) if n else np.zeros((0, NUM_PERM), dtype=np.uint32)
+    if not print_.size:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        bands = signatures.reshape(n, BANDS, ROWS).astype(np.uint64)
-        band_keys = np.zeros((n, BANDS), dtype=np.uint64)
+        bands = minhash(print_).reshape(BANDS, ROWS).astype(np.uint64)
+        keys = np.zeros(BANDS, dtype=np.uint64)
         for r in range(ROWS):
-            band_keys = band_keys * np.uint64(0x9E3779B97F4A7C15) + bands[:, :, r]
-        band_keys = band_keys * np.uint64(0x100000001B3) + np.arange(BANDS, dtype=np.uint64)[None, :]
-    empty = np.array([p.size == 0 for p in prints], dtype=bool)
-    owners = np.repeat(np.arange(n, dtype=np.int64), BANDS)
-    keep = ~np.repeat(empty, BANDS)
-    lsh = _bucket_pairs(band_keys.ravel()[keep], owners[keep])
+            keys = keys * np.uint64(0x9E3779B97F4A7C15) + bands[:, r]
+        keys = keys * np.uint64(0x100000001B3) + np.arange(BANDS, dtype=np.uint64)
+    return keys, print_[print_ % np.uint64(SAMPLE_MOD) == 0]
 
-    samples = [p[p % np.uint64(SAMPLE_MOD) == 0] for p in prints]
-    sizes = np.array([len(s) for s in samples], dtype=np.int64)
-    if sizes.sum():
-        keys = np.concatenate(samples)
-        owners = np.repeat(np.arange(n, dtype=np.int64), sizes)
-        pairs = _bucket_pairs(keys, owners)
-        codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
+
+def _split_keys(part: list[tuple[int, tuple[np.ndarray, np.ndarray]]], shared: tuple[int, int]) -> list:
+    """Shuffle, map side: one partition's (article number, signature) pairs, cut by key into `parts`
+    pieces of (band keys, their owners, sample keys, their owners)."""
+    import numpy as np
+
+    parts, _n = shared
+    pieces = []
+    owners = [np.full(len(sig[0]), n, dtype=np.int64) for n, sig in part]
+    sample_owners = [np.full(len(sig[1]), n, dtype=np.int64) for n, sig in part]
+    keys = np.concatenate([sig[0] for _n, sig in part] or [np.zeros(0, dtype=np.uint64)])
+    samples = np.concatenate([sig[1] for _n, sig in part] or [np.zeros(0, dtype=np.uint64)])
+    owners = np.concatenate(owners or [np.zeros(0, dtype=np.int64)])
+    sample_owners = np.concatenate(sample_owners or [np.zeros(0, dtype=np.int64)])
+    band_part, sample_part = keys % np.uint64(parts), samples % np.uint64(parts)
+    for k in range(parts):
+        b, s = band_part == k, sample_part == k
+        pieces.append((keys[b], owners[b], samples[s], sample_owners[s]))
+    return pieces
+
+
+def _pairs_of_keys(pieces: list, shared: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle, reduce side: every article's keys that fall in one piece, from every partition; returns
+    the LSH pairs, and the containment sample's pair codes (i * n + j) with how many keys each shares."""
+    import numpy as np
+
+    _parts, n = shared
+    def joined(i: int, dtype) -> np.ndarray:
+        return np.concatenate([p[i] for p in pieces] or [np.zeros(0, dtype=dtype)])
+
+    lsh = _bucket_pairs(joined(0, np.uint64), joined(1, np.int64))
+    sampled = _bucket_pairs(joined(2, np.uint64), joined(3, np.int64))
+    codes, counts = np.unique(sampled[:, 0] * n + sampled[:, 1], return_counts=True)
+    return lsh, codes, counts
+
+
+def pairs_from_signatures(signatures: list[tuple[np.ndarray, np.ndarray]], engine=None,
+                          parts: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (xs, ys) that may be copies: texts sharing an LSH band, or sharing enough of their
+    containment samples. The keys are shuffled into `parts` pieces by value (engine.py), so that each
+    key's bucket is whole in one piece; the pieces' pairs are then joined here."""
+    import numpy as np
+
+    from .engine import LocalEngine
+
+    engine = engine or LocalEngine(1)
+    n = len(signatures)
+    parts = parts or max(1, engine.width() * 2)
+    found = engine.shuffle(_split_keys, list(enumerate(signatures)), _pairs_of_keys, parts, (parts, n),
+                           "copies")
+    lsh = np.concatenate([f[0] for f in found] or [np.zeros((0, 2), dtype=np.int64)])
+    codes = np.concatenate([f[1] for f in found] or [np.zeros(0, dtype=np.int64)])
+    counts = np.concatenate([f[2] for f in found] or [np.zeros(0, dtype=np.int64)])
+    if codes.size:  # a pair may share sample keys in several pieces: add its counts up
+        codes, where = np.unique(codes, return_inverse=True)
+        counts = np.bincount(where, weights=counts).astype(np.int64)
+        sizes = np.array([len(sig[1]) for sig in signatures], dtype=np.int64)
         smaller = np.minimum(sizes[codes // n], sizes[codes % n])
         good = (counts >= MIN_SAMPLES) & (counts * 2 >= smaller)
         contained = np.stack([codes[good] // n, codes[good] % n], axis=1)
     else:
         contained = np.zeros((0, 2), dtype=np.int64)
-    both = np.concatenate([lsh, contained]) if len(lsh) or len(contained) else np.zeros((0, 2), dtype=np.int64)
+    both = np.concatenate([lsh, contained])
     codes = np.unique(both[:, 0] * n + both[:, 1]) if len(both) else np.zeros(0, dtype=np.int64)
     return codes // max(n, 1), codes % max(n, 1)
+
+
+def candidate_pairs(prints: list[np.ndarray], engine=None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs that may be copies, from the fingerprints (see pairs_from_signatures)."""
+    return pairs_from_signatures([signature(p) for p in prints], engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +229,14 @@ def _original_key(a: Article) -> tuple:
 
 
 def copies(articles: list[Article], threshold: float, containment: float = 0.8,
-           known: dict[str, np.ndarray] | None = None) -> dict[str, CopyLink]:
+           known: dict[str, np.ndarray] | None = None, signatures: dict | None = None,
+           engine=None) -> dict[str, CopyLink]:
     """For each article that copies another: which one, and how much of its text it shares. `known`
-    holds fingerprints of bodies already computed, by article id."""
-    known = known or {}
+    holds fingerprints of bodies already computed, `signatures` their signature(), by article id; the
+    `engine` shuffles the candidate index (engine.py; None: this process)."""
+    known, signatures = known or {}, signatures or {}
     prints = [known[a.id] if a.id in known else fingerprint(a.body_text) for a in articles]
+    sigs = [signatures[a.id] if a.id in signatures else signature(p) for a, p in zip(articles, prints)]
     parent = list(range(len(articles)))
 
     def find(x: int) -> int:
@@ -189,7 +245,7 @@ def copies(articles: list[Article], threshold: float, containment: float = 0.8,
             x = parent[x]
         return x
 
-    for x, y in zip(*candidate_pairs(prints)):
+    for x, y in zip(*pairs_from_signatures(sigs, engine)):
         x, y = int(x), int(y)
         jaccard, contained = overlap(shared_count(prints[x], prints[y]), prints[x].size, prints[y].size)
         if jaccard >= threshold or contained >= containment:
@@ -211,7 +267,8 @@ def copies(articles: list[Article], threshold: float, containment: float = 0.8,
 
 
 def mark_copies(articles: list[Article], threshold: float, containment: float = 0.8,
-                known: dict[str, np.ndarray] | None = None) -> list[Article]:
-    links = copies(articles, threshold, containment, known)
+                known: dict[str, np.ndarray] | None = None, signatures: dict | None = None,
+                engine=None) -> list[Article]:
+    links = copies(articles, threshold, containment, known, signatures, engine)
     return [replace(a, duplicate_of=links[a.id].original, reuse=links[a.id].reuse) if a.id in links else a
             for a in articles]

@@ -503,19 +503,24 @@ def file_key(path: Path, config: Config) -> str | None:
                   config.override(path.stem), config.sources)
 
 
+def load_task(path: Path, shared: tuple[Config, Path | None]):
+    """One file, as an engine task (engine.py): shared is (the settings, the articles folder)."""
+    return _load_one(path, *shared)
+
+
 def load_files(paths: list[Path], config: Config, warnings: list[str] | None = None, *,
                inside: Path | None = None, keep_going: bool = False, progress=None, cache=None,
-               jobs: int | None = 1) -> Loaded:
+               engine=None) -> Loaded:
     """These article files. Every error is collected and raised together; with `keep_going` the
     files in error are left out and listed in `skipped` (it is still an error if none is left).
     With a `cache` (cache.Cache), files whose key is stored are not read again, and `keys` gives each
-    article's key; `jobs` processes load the rest (pool.parallel_map)."""
+    article's key; the `engine` (engine.py; None: this process) loads the rest."""
     warnings = list(warnings or [])
     cache = cache or Cache(None)
     keys = [file_key(path, config) if cache.enabled else None for path in paths]
     # A file in error is never stored: it is read again, and its error reported, on every build.
-    loaded = cache.map("articles", lambda p: _load_one(p, config, inside), paths, keys, jobs, progress, "load",
-                       keep=lambda result: result[2] is None)
+    loaded = cache.map("articles", load_task, paths, keys, engine, progress, "load",
+                       keep=lambda result: result[2] is None, shared=(config, inside))
     results = dict(zip(paths, loaded))
     keys = dict(zip(paths, keys))
     articles, errors, seen, article_keys = [], [], {}, {}
@@ -538,11 +543,11 @@ def load_files(paths: list[Path], config: Config, warnings: list[str] | None = N
 
 
 def load_articles(config: Config, folder: Path | None = None, keep_going: bool = False, progress=None,
-                  cache=None, jobs: int | None = 1) -> Loaded:
+                  cache=None, engine=None) -> Loaded:
     """Every article in the folder."""
     folder = folder or config.articles_dir
     files, warnings = article_files(folder)
     if not files:
         raise BuildFailed([BuildError(str(folder), "no article files (.txt, .md or .html) found")])
     return load_files(files, config, warnings, inside=folder, keep_going=keep_going, progress=progress,
-                      cache=cache, jobs=jobs)
+                      cache=cache, engine=engine)

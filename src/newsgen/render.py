@@ -7,10 +7,10 @@ template and undefined names fail loudly.
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
-from typing import Callable
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -23,7 +23,6 @@ from .model import INLINE_TAGS, Article, Mark, Site, Story, StoryAnalysis
 from .analysis.figures import VAGUE
 from .feeds import STORY_FEED, STORY_JSON_FEED, feed_files, source_feed
 from .sitemap import ROBOTS, SITEMAP, absolute, robots, sitemap
-from .pool import parallel_map
 from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
@@ -308,12 +307,108 @@ def _dump(data) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None,
+@dataclass(frozen=True)
+class RenderInput:
+    """What every page needs besides its own job: the engines' shared data for rendering (engine.py)."""
+    config: Config
+    compiled: Path | None = None  # where compiled templates are kept between builds
+    token: str = ""  # names this input: a worker that receives a copy of it makes its renderer once
+
+
+class Renderer:
+    """Pages, each made alone from a job that carries what the page shows (so that an engine sends each
+    worker only its own pages' data, never the whole site):
+
+    - ("list", path, template, stories, sources, by_id): the front page and the search page;
+    - ("story", story, analysis, articles): a story page; ("data", story, analysis, articles) its JSON;
+    - ("source", slug, articles, stories, originals, shared): a source page, with each article's story,
+      the originals its copies reprint and the sentences each shares with other sources.
+    """
+
+    def __init__(self, given: RenderInput):
+        self.config = config = given.config
+        self.env = env = environment(config, given.compiled)
+        for name in env.list_templates(extensions=["html", "xml"]):  # compiled once, before any worker forks
+            env.get_template(name)
+        common = {"site": config, "urls": urls, "feeds": {"atom": STORY_FEED, "json": STORY_JSON_FEED},
+                  "source_feed": source_feed}
+        common["ld_articles"] = lambda arts, page, listed=True: [
+            ({"@type": "ListItem", "position": n, "item": ld_article(config, a, page)} if listed
+             else ld_article(config, a, page)) for n, a in enumerate(arts, start=1)]
+        common["ld_stories"] = lambda stories, page: [
+            {"@type": "ListItem", "position": n, "name": s.title,
+             "url": urls.address(config.base_url, urls.story_page(s.id), page)}
+            for n, s in enumerate(stories, start=1)]
+        self.common = common
+
+    @staticmethod
+    def path(job: tuple) -> str:
+        kind = job[0]
+        if kind == "list":
+            return job[1]
+        if kind == "story":
+            return urls.story_page(job[1].id)
+        if kind == "source":
+            return urls.source_page(job[1])
+        return urls.story_json(job[1].id)
+
+    def _page(self, template: str, path: str, by_id: dict[str, Article], story_of: dict[str, Story],
+              **context) -> bytes:
+        return self.env.get_template(template).render(
+            page=path, **self.common, by_id=by_id, story_of=story_of, coverage_of=lambda s: coverage(s, by_id),
+            **context).encode("utf-8")
+
+    def make(self, job: tuple) -> bytes:
+        kind, path = job[0], self.path(job)
+        if kind == "list":
+            _, _, template, stories, sources, by_id = job
+            return self._page(template, path, by_id, {}, stories=stories, sources=sources)
+        if kind == "source":
+            _, slug, arts, stories, originals, shared_of = job
+            blocks = {a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts}
+            return self._page("source.html", path, {**originals, **{a.id: a for a in arts}}, stories,
+                              source=arts[0].source, articles=arts, blocks=blocks)
+        _, story, analysis, members = job
+        by_id = {a.id: a for a in members}
+        if kind == "data":
+            return _dump(story_json(story, analysis, by_id))
+        carried_by: dict[str, list[Article]] = {}
+        for a in members:
+            if a.duplicate_of:
+                carried_by.setdefault(a.duplicate_of, []).append(a)
+        return self._page("story.html", path, by_id, {}, story=story, analysis=analysis, articles=members,
+                          carried_by=carried_by, heatmap=heatmap(analysis, by_id))
+
+
+_made: tuple[str, Renderer] | None = None  # the last renderer made in this process, by its input's token
+MADE = 0  # renderers made by this process (tests check that a worker makes one per build)
+
+
+def renderer(given: RenderInput) -> Renderer:
+    """The renderer of this input, made once a process (a forked worker inherits the parent's)."""
+    global _made, MADE
+    if _made is None or _made[0] != given.token:
+        _made = (given.token, Renderer(given))
+        MADE += 1
+    return _made[1]
+
+
+def render_task(job: tuple, given: RenderInput) -> bytes:
+    """One page or data file, as an engine task."""
+    return renderer(given).make(job)
+
+
+def render_site(site: Site, config: Config, engine=None, progress=None,
                 compiled: Path | None = None) -> dict[str, bytes]:
-    """Every page and data file. Pages and story JSON are made on `jobs` processes (pool.parallel_map);
-    the search index is made by Pagefind while the feeds and the rest are written. `compiled`: where
-    compiled templates are kept between builds."""
-    env = environment(config, compiled)
+    """Every page and data file. Pages and story JSON are made by the `engine` (engine.py; None: this
+    process); the search index is made by Pagefind while the feeds and the rest are written.
+    `compiled`: where compiled templates are kept between builds."""
+    from .engine import LocalEngine
+
+    global _made
+    engine = engine or LocalEngine(1)
+    given = RenderInput(config, compiled, token=f"{os.getpid()}-{time.time_ns()}")
+    made = renderer(given)
     by_id = {a.id: a for a in site.articles}
     story_of = {aid: s for s in site.stories for aid in s.article_ids}
     analysis_of = {s.id: an for s, an in zip(site.stories, site.analyses)}
@@ -321,97 +416,68 @@ def render_site(site: Site, config: Config, jobs: int | None = 1, progress=None,
     sources: dict[str, list[Article]] = {}
     for a in site.articles:
         sources.setdefault(a.source.slug, []).append(a)
-    common = {"site": config, "coverage_of": lambda s: coverage(s, by_id), "by_id": by_id,
-              "story_of": story_of, "urls": urls, "feeds": {"atom": STORY_FEED, "json": STORY_JSON_FEED},
-              "source_feed": source_feed}
-    common["ld_articles"] = lambda arts, page, listed=True: [
-        ({"@type": "ListItem", "position": n, "item": ld_article(config, a, page)} if listed
-         else ld_article(config, a, page)) for n, a in enumerate(arts, start=1)]
-    common["ld_stories"] = lambda stories, page: [
-        {"@type": "ListItem", "position": n, "name": s.title,
-         "url": urls.address(config.base_url, urls.story_page(s.id), page)}
-        for n, s in enumerate(stories, start=1)]
-    files: dict[str, bytes] = {}
-    pending: list[tuple[str, Callable[[], bytes]]] = []  # made together, on the pool, by `finish`
-
-    def page(path: str, template: str, **context) -> None:
-        pending.append((path, lambda: env.get_template(template).render(page=path, **common, **context)
-                        .encode("utf-8")))
-
-    def finish(stage: str) -> None:
-        made = parallel_map(lambda job: job[1](), pending, jobs, progress, stage)
-        files.update((path, data) for (path, _), data in zip(pending, made))
-        pending.clear()
-
     listed = sorted(sources.values(), key=lambda arts: (not arts[0].source.known, arts[0].source.label.casefold()))
-    page(urls.INDEX, "index.html", stories=site.stories, sources=listed)
-    if config.search:
-        page(urls.SEARCH, "search.html", stories=site.stories, sources=listed)
-    for story in site.stories:
-        analysis = analysis_of[story.id]
-        members = [by_id[i] for i in story.article_ids]
-        carried_by: dict[str, list[Article]] = {}
-        for a in members:
-            if a.duplicate_of:
-                carried_by.setdefault(a.duplicate_of, []).append(a)
-        page(urls.story_page(story.id), "story.html", story=story, analysis=analysis, articles=members,
-             carried_by=carried_by, heatmap=heatmap(analysis, {a.id: a for a in members}))
-    for slug, arts in sources.items():
+    files: dict[str, bytes] = {}
+
+    def story_job(kind: str, story: Story) -> tuple:
+        return (kind, story, analysis_of[story.id], [by_id[i] for i in story.article_ids])
+
+    def source_job(slug: str, arts: list[Article]) -> tuple:
         arts = sorted(arts, key=lambda a: (a.published or date.min, a.id), reverse=True)
-        pending.append((urls.source_page(slug), partial(_source_page, env, common, slug, arts, shared_of)))
-    finish("render")
-    search = None
-    if config.search:
-        from .search import start_index
+        return ("source", slug, arts, {a.id: story_of[a.id] for a in arts},
+                {a.duplicate_of: by_id[a.duplicate_of] for a in arts if a.duplicate_of},
+                {a.id: shared_of[a.id] for a in arts if a.id in shared_of})
 
-        # Story pages only: together they hold every article's statements, quotes and names, and a
-        # source page repeats its articles' text (indexing both took Pagefind twice as long).
-        search = start_index({p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")},
-                             config.language)
+    def run(jobs: list[tuple], stage: str) -> None:
+        files.update(zip(map(Renderer.path, jobs), engine.map(render_task, jobs, given, progress, stage)))
+
     try:
-        for story in site.stories:
-            pending.append((urls.story_json(story.id), partial(_story_data, story, analysis_of[story.id], by_id)))
-        finish("data")
-        files.update(feed_files(config, list(site.stories), by_id, sources))
-        newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
-                                             default=None) for s in site.stories}
-        newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
-                       for slug, arts in sources.items()})
-        newest[urls.INDEX] = max((d for d in newest.values() if d), default=None)
+        # The front and search pages list every story: made here, where the whole site is.
+        for path, template in [(urls.INDEX, "index.html")] + ([(urls.SEARCH, "search.html")] if config.search else []):
+            files[path] = made.make(("list", path, template, site.stories, listed, by_id))
+        run([story_job("story", s) for s in site.stories] + [source_job(slug, arts) for slug, arts in sources.items()],
+            "render")
+        search = None
         if config.search:
-            newest[urls.SEARCH] = None
-        files[ROBOTS] = robots(config)
-        mapped = sitemap(config, newest)
-        if mapped:
-            files[SITEMAP] = mapped
-        files[urls.INDEX_JSON] = _dump({
-            "site": {"title": config.title, "description": config.description},
-            "stories": [{"id": s.id, "title": s.title, "page": urls.story_page(s.id), "json": urls.story_json(s.id),
-                         "article_ids": list(s.article_ids),
-                         "sources": sorted({by_id[i].source.slug for i in s.article_ids})} for s in site.stories],
-            "sources": [{"slug": slug, "name": arts[0].source.name, "known": arts[0].source.known,
-                         "page": urls.source_page(slug), "article_ids": sorted(a.id for a in arts)}
-                        for slug, arts in sorted(sources.items())],
-            "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
-        })
-        if search is not None:
-            files.update(search.result())
-    except BaseException:
-        if search is not None:
-            search.close()
-        raise
+            from .search import start_index
+
+            # Story pages only: together they hold every article's statements, quotes and names, and a
+            # source page repeats its articles' text (indexing both took Pagefind twice as long).
+            search = start_index({p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")},
+                                 config.language)
+        try:
+            run([story_job("data", s) for s in site.stories], "data")
+            files.update(feed_files(config, list(site.stories), by_id, sources))
+            newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
+                                                 default=None) for s in site.stories}
+            newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
+                           for slug, arts in sources.items()})
+            newest[urls.INDEX] = max((d for d in newest.values() if d), default=None)
+            if config.search:
+                newest[urls.SEARCH] = None
+            files[ROBOTS] = robots(config)
+            mapped = sitemap(config, newest)
+            if mapped:
+                files[SITEMAP] = mapped
+            files[urls.INDEX_JSON] = _dump({
+                "site": {"title": config.title, "description": config.description},
+                "stories": [{"id": s.id, "title": s.title, "page": urls.story_page(s.id), "json": urls.story_json(s.id),
+                             "article_ids": list(s.article_ids),
+                             "sources": sorted({by_id[i].source.slug for i in s.article_ids})} for s in site.stories],
+                "sources": [{"slug": slug, "name": arts[0].source.name, "known": arts[0].source.known,
+                             "page": urls.source_page(slug), "article_ids": sorted(a.id for a in arts)}
+                            for slug, arts in sorted(sources.items())],
+                "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
+            })
+            if search is not None:
+                files.update(search.result())
+        except BaseException:
+            if search is not None:
+                search.close()
+            raise
+    finally:
+        _made = None  # the site may be large: do not keep it past the build
     return files
-
-
-def _story_data(story: Story, analysis: StoryAnalysis, by_id: dict[str, Article]) -> bytes:
-    return _dump(story_json(story, analysis, by_id))
-
-
-def _source_page(env: Environment, common: dict, slug: str, arts: list[Article], shared_of: dict) -> bytes:
-    path = urls.source_page(slug)
-    blocks = {a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts}
-    return env.get_template("source.html").render(page=path, **common, source=arts[0].source, articles=arts,
-                                                  blocks=blocks).encode("utf-8")
 
 
 def static_files(config: Config) -> dict[str, bytes]:

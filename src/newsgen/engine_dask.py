@@ -1,0 +1,131 @@
+"""The Dask engine (`newsgen build --engine dask`): the same tasks as the local engine, on a
+`dask.distributed` cluster.
+
+With a scheduler address it connects to a running cluster (whose workers must have newsgen and its
+dependencies installed, and see the articles folder at the same path); without one it starts a
+`LocalCluster` of worker processes on this machine. The client (this process) keeps what needs the
+whole archive at once (story grouping over the candidate pairs, the search index, the atomic write)
+and sends out the rest:
+
+- `map`: the items go in partitions (about four per worker, so a slow one does not hold up the rest);
+  the shared data is scattered to every worker once, not sent with each partition;
+- `shuffle`: each partition is split into `parts` pieces on its worker; reduce task k gathers piece k
+  of every partition from the workers that hold them (worker to worker, never through the client).
+
+A worker that dies mid-build loses only its running tasks: the scheduler runs them again on another
+worker (up to `distributed.scheduler.allowed-failures` times), and since every task is pure, the
+output is the same. Should a task fail for good, the build fails and the previous site stays.
+"""
+from __future__ import annotations
+
+import logging
+import operator
+import pickle
+from typing import Any, Sequence
+
+from .engine import Task, chunks
+from .errors import BuildError, BuildFailed
+from .pool import default_jobs
+
+PARTITIONS_PER_WORKER = 4
+
+
+def _run(part: Sequence, task: Task, shared: Any) -> list:
+    return [task(item, shared) for item in part]
+
+
+def _split(part: Sequence, split: Task, shared: Any) -> list:
+    return split(part, shared)
+
+
+def _combine(pieces: list, combine: Task, shared: Any):
+    return combine(pieces, shared)
+
+
+class DaskEngine:
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, count_bytes: bool = False):
+        try:
+            import dask
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise BuildFailed([BuildError("--engine dask", "Dask is not installed: pip install 'newsgen[dask]'")])
+        # Partitions of articles are the graph's data by design (see _partitions): no warning for its size.
+        dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB"})
+        self.cluster = None
+        self._shared: tuple[Any, Any] | None = None  # (the shared object, its future on the workers)
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="30s")
+                if workers:
+                    self.client.wait_for_workers(workers, timeout=120)
+            else:
+                self.cluster = LocalCluster(n_workers=workers or default_jobs(), threads_per_worker=1,
+                                            processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            raise BuildFailed([BuildError(scheduler or "LocalCluster", f"cannot reach the Dask cluster: {exc}")])
+        self.count_bytes = count_bytes
+        self.sent = 0  # bytes of items and shared data sent to the workers (counted with count_bytes)
+
+    def width(self) -> int:
+        return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    def _scatter(self, shared: Any):
+        """The shared data on every worker, sent once for as many stages as use the same object."""
+        if shared is None:
+            return None
+        if self._shared is None or self._shared[0] is not shared:
+            self._shared = None  # (releases the previous one on the workers)
+            if self.count_bytes:
+                self.sent += len(pickle.dumps(shared, pickle.HIGHEST_PROTOCOL)) * self.width()
+            self._shared = (shared, self.client.scatter(shared, broadcast=True, hash=False))
+        return self._shared[1]
+
+    def _partitions(self, items: Sequence) -> list:
+        """The items in partitions. They travel inside the tasks (not scattered as data), so that the
+        scheduler can run a task again on another worker when the one holding it dies."""
+        parts = chunks(items, -(-len(items) // (self.width() * PARTITIONS_PER_WORKER)))
+        if self.count_bytes:
+            self.sent += sum(len(pickle.dumps(p, pickle.HIGHEST_PROTOCOL)) for p in parts)
+        return parts
+
+    def map(self, task: Task, items: Sequence, shared: Any = None, progress=None, stage: str = "") -> list:
+        if not len(items):
+            return []
+        ref = self._scatter(shared)
+        futures = self.client.map(_run, self._partitions(items), task=task, shared=ref, pure=False)
+        wrap = progress or (lambda it, _stage: it)
+        out: list = []
+        try:
+            for future in wrap(futures, stage):
+                out.extend(future.result())
+        finally:
+            self.client.cancel(futures)
+        return out
+
+    def shuffle(self, split: Task, items: Sequence, combine: Task, parts: int, shared: Any = None,
+                stage: str = "") -> list:
+        ref = self._scatter(shared)
+        mapped = self.client.map(_split, self._partitions(items), split=split, shared=ref, pure=False) if len(items) else []
+        pieces = [[self.client.submit(operator.getitem, m, k, pure=False) for m in mapped] for k in range(parts)]
+        reduced = [self.client.submit(_combine, pieces[k], combine=combine, shared=ref, pure=False)
+                   for k in range(parts)]
+        try:
+            return self.client.gather(reduced)
+        finally:
+            self.client.cancel(reduced + mapped + [f for row in pieces for f in row])
+
+    def shuffled_bytes(self) -> int:
+        """Bytes the workers have sent one another so far (the shuffle's pieces, scattered data)."""
+        return sum(self.client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total).values())
+
+    def close(self) -> None:
+        self._shared = None
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()
+        if self.cluster is not None:
+            self.cluster.close()

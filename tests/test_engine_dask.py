@@ -1,0 +1,109 @@
+"""`newsgen build --engine dask`: the same site, byte for byte, as the local engine; a worker killed
+mid-build changes nothing (Dask runs its tasks again elsewhere, or the build fails and the previous
+site stays).
+
+Each build is a real `build.py` process starting a real `LocalCluster` of 2 worker processes. Dask is
+the `dask` extra, which README's test command installs: under CI these tests never skip.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SEEDS, tree_digest
+from test_atomic import write_corpus
+
+try:
+    import distributed
+    import psutil
+except ImportError:  # pragma: no cover - the test command installs them
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip("Dask is not installed (pip install -e '.[dask]')", allow_module_level=True)
+
+assert distributed.__version__
+ALLSIDES = REPO.parent / "shared" / "data" / "allsides_article_bias" / "articles.jsonl.gz"
+
+
+def build(articles: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "build.py", "--articles", str(articles), "--out", str(out), "--no-cache",
+                           "-q", *extra], cwd=REPO, capture_output=True, text=True, timeout=900)
+
+
+def same_on_both(articles: Path, tmp_path: Path) -> dict[str, str]:
+    local = build(articles, tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    dask = build(articles, tmp_path / "dask", "--engine", "dask", "--workers", "2")
+    assert dask.returncode == 0, dask.stderr
+    assert "Traceback" not in dask.stderr and "warn" not in dask.stderr.lower(), dask.stderr
+    digest = tree_digest(tmp_path / "local")
+    assert tree_digest(tmp_path / "dask") == digest
+    return digest
+
+
+def test_the_seeds_give_the_same_site_on_dask(tmp_path):
+    digest = same_on_both(SEEDS, tmp_path)
+    assert any(path.startswith("stories/") for path in digest)
+
+
+def test_500_articles_give_the_same_site_on_dask(tmp_path):
+    digest = same_on_both(write_corpus(tmp_path / "articles", 500), tmp_path)
+    assert sum(path.endswith(".html") for path in digest) > 50
+
+
+@pytest.mark.skipif(not ALLSIDES.exists(), reason=f"{ALLSIDES} is absent (dev set, not in the repo)")
+def test_2000_allsides_articles_give_the_same_site_on_dask(tmp_path):
+    subprocess.run([sys.executable, "bench/corpus.py", str(ALLSIDES), str(tmp_path / "corpus"), "--size", "2000"],
+                   cwd=REPO, check=True, capture_output=True)
+    digest = same_on_both(tmp_path / "corpus" / "articles", tmp_path)
+    assert sum(path.endswith(".json") and path.startswith("stories/") for path in digest) > 1000
+
+
+def workers_of(pid: int) -> list[psutil.Process]:
+    """The LocalCluster's worker processes: the build's children started by multiprocessing's spawn."""
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            line = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if "spawn_main" in line and "resource_tracker" not in line:
+            found.append(child)
+    return found
+
+
+def test_a_worker_killed_mid_build_leaves_a_complete_site(tmp_path):
+    articles = write_corpus(tmp_path / "articles", 600)
+    reference = build(articles, tmp_path / "reference")
+    assert reference.returncode == 0, reference.stderr
+    out = tmp_path / "site"
+    assert build(SEEDS, out).returncode == 0
+    before = tree_digest(out)
+    proc = subprocess.Popen([sys.executable, "build.py", "--articles", str(articles), "--out", str(out), "--no-cache",
+                             "-v", "--engine", "dask", "--workers", "2"], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    printed = []
+    for line in proc.stdout:  # the workers are busy from the first stage on: kill one once loading is done
+        printed.append(line)
+        if line.startswith("load:"):
+            break
+    workers = workers_of(proc.pid)
+    assert len(workers) == 2, [w.cmdline() for w in workers]
+    workers[0].send_signal(signal.SIGKILL)
+    killed_at = time.monotonic()
+    rest, _ = proc.communicate(timeout=900)
+    printed += rest.splitlines()
+    assert not workers[0].is_running() or workers[0].status() == psutil.STATUS_ZOMBIE
+    stages = [line.split(":", 1)[0] for line in printed if ":" in line]
+    assert {"group", "analyse", "render"} <= set(stages), printed  # the build went on after the kill ...
+    if proc.returncode == 0:  # ... and Dask ran the lost tasks again: the same site as the local engine
+        assert tree_digest(out) == tree_digest(tmp_path / "reference")
+    else:  # or it failed cleanly, leaving the previous site as it was
+        assert tree_digest(out) == before, printed
+    print(f"exit {proc.returncode}, {time.monotonic() - killed_at:.1f} s after the kill")
