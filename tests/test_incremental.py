@@ -150,3 +150,20 @@ def test_a_worker_error_reaches_the_caller(monkeypatch):
     with pytest.raises(ValueError, match="item 3 is bad"):
         pool.parallel_map(task, list(range(8)), jobs=2)
     assert pool.parallel_map(lambda x: x * 2, list(range(8)), jobs=2) == [x * 2 for x in range(8)]
+
+
+def test_results_pickle_as_class_and_values_and_come_back_equal(site):
+    """Articles and analyses cross processes (the pool, a Dask cluster) and enter the cache as pickles;
+    model.record makes each pickle as (class, field values), and what comes back is equal."""
+    from newsgen.build import build_site
+
+    config, articles, _ = site
+    built, _, _ = build_site(config, articles, jobs=1)
+    story = max(zip(built.stories, built.analyses), key=lambda pair: len(pair[0].article_ids))
+    assert story[1].quotes and story[1].figures and story[1].timeline  # every kind of finding is in it
+    for value in (built.articles[0], story[0], story[1], story[1].quotes[0], story[1].figures[0],
+                  story[1].timeline[0]):
+        cls, fields = value.__reduce__()
+        assert cls is type(value) and isinstance(fields, tuple)
+        assert pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) == value
+    assert pickle.loads(pickle.dumps(built)) == built

@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .model import Article
+from .model import Article, record
 from .text import fold_text, words
 
 if TYPE_CHECKING:  # NumPy is imported where it is used, so that a small build starts fast
@@ -216,7 +216,7 @@ def candidate_pairs(prints: list[np.ndarray], engine=None) -> tuple[np.ndarray, 
     return pairs_from_signatures([signature(p) for p in prints], engine)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CopyLink:
     copy: str
     original: str

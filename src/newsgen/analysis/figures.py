@@ -33,12 +33,12 @@ import re
 from dataclasses import dataclass
 
 from ..features import stem
-from ..model import Article
+from ..model import Article, record
 from ..text import MONTHS, plain_quotes
 from .sentences import article_sentences
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FigureMention:
     article_id: str
     sentence: int  # index into article_sentences(article)
@@ -49,7 +49,7 @@ class FigureMention:
     high: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Figure:
     unit: str  # what it counts, as a key: "truck", "safety inspection", "usd cost", "person injured"
     label: str  # for display: "trucks", "safety inspections", "US dollars (cost)", "people (injured)"

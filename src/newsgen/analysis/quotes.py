@@ -27,24 +27,23 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import takewhile
 from typing import NamedTuple
 
 from ..features import STOPWORDS
-from ..model import Article
+from ..model import Article, record
 from ..text import ABBREVIATIONS, MONTHS, fold, fold_text, sentence_spans, words
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuoteMention:
     article_id: str
     sentence: int  # index into article_sentences(article) of the sentence where the quote starts
     text: str  # the quoted words as this source gives them (no quote marks)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quote:
     text: str  # representative wording (the longest/fullest version)
     speaker: str | None  # None = the text does not attribute it ("unattributed")

@@ -52,7 +52,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from ..features import STOPWORDS, terms
-from ..model import Article
+from ..model import Article, record
 from ..text import MONTHS
 from .sentences import article_sentences
 
@@ -64,7 +64,7 @@ CANDIDATES = 16  # ... and compares itself with those that share the most terms 
 PRECISION_ORDER = {"year": 0, "month": 1, "week": 2, "day": 3}  # same first day: the wider span first
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateMention:
     """One article's sentence that states a dated event."""
 
@@ -74,7 +74,7 @@ class DateMention:
     text: str  # the whole sentence
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """One dated event, with every source's sentence that states it."""
 
@@ -89,7 +89,7 @@ class Event:
         return tuple(dict.fromkeys(m.article_id for m in self.mentions))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FoundDate:
     """A date expression in a sentence: sentence[start:end] is `stated`."""
 
