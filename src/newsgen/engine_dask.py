@@ -4,11 +4,12 @@
 With a scheduler address it connects to a running cluster (whose workers must have newsgen and its
 dependencies installed, and see the articles folder at the same path); without one it starts a
 `LocalCluster` of worker processes on this machine. The client (this process) keeps what needs the
-whole archive at once (story grouping over the candidate pairs, the search index, the atomic write)
-and sends out the rest:
+whole archive at once (checking the copy candidates and their union-find, story grouping, the front
+page, the search index, the atomic write) and sends out the rest:
 
-- `map`: the items go in partitions (about four per worker, so a slow one does not hold up the rest);
-  the shared data is scattered to every worker once, not sent with each partition;
+- `map`: the items go in partitions (about four per worker, so a slow one does not hold up the rest),
+  inside the tasks, so that the scheduler can run a lost task again; the shared data (settings) is
+  scattered to every worker once, not sent with each partition;
 - `shuffle`: each partition is split into `parts` pieces on its worker; reduce task k gathers piece k
   of every partition from the workers that hold them (worker to worker, never through the client).
 
@@ -135,8 +136,9 @@ class DaskEngine:
             self.client.cancel(reduced + mapped + [f for row in pieces for f in row])
 
     def shuffled_bytes(self) -> int:
-        """Bytes the workers have fetched from one another so far (the shuffle's pieces; Dask's count)."""
-        return sum(self.client.run(lambda dask_worker: dask_worker.transfer_incoming_bytes_total).values())
+        """Bytes the workers have fetched from one another so far (the shuffle's pieces), as Dask logs them
+        (its last `distributed.admin.low-level-log-length` transfers a worker)."""
+        return sum(self.client.run(lambda dask_worker: sum(t["total"] for t in dask_worker.transfer_incoming_log)).values())
 
     def close(self) -> None:
         self._shared = None
