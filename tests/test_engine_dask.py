@@ -65,6 +65,39 @@ def test_2000_allsides_articles_give_the_same_site_on_dask(tmp_path):
     assert sum(path.endswith(".json") and path.startswith("stories/") for path in digest) > 1000
 
 
+def test_a_running_cluster_by_its_address(tmp_path):
+    from dask.distributed import LocalCluster
+
+    local = build(SEEDS, tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = build(SEEDS, tmp_path / "remote", "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                       "--workers", "1")
+    assert remote.returncode == 0, remote.stderr
+    assert tree_digest(tmp_path / "remote") == tree_digest(tmp_path / "local")
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_and_the_site_stays(tmp_path):
+    out = tmp_path / "site"
+    assert build(SEEDS, out).returncode == 0
+    before = tree_digest(out)
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    failed = subprocess.run([sys.executable, "build.py", "--articles", str(SEEDS), "--out", str(out), "-q",
+                             "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1
+    assert "tcp://127.0.0.1:9: cannot reach the Dask cluster" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert tree_digest(out) == before
+
+
+def test_dask_options_need_the_dask_engine(tmp_path):
+    for extra in (["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:8786"], ["--engine", "dask", "-j", "2"]):
+        run = build(SEEDS, tmp_path / "site", *extra)
+        assert run.returncode == 2 and run.stderr.startswith("newsgen build: error:"), (extra, run.stderr)
+    assert not (tmp_path / "site").exists()
+
+
 def workers_of(pid: int) -> list[psutil.Process]:
     """The LocalCluster's worker processes: the build's children started by multiprocessing's spawn."""
     found = []

@@ -59,7 +59,9 @@ class DaskEngine:
         self._shared: tuple[Any, Any] | None = None  # (the shared object, its future on the workers)
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="30s")
+                # (Dask's connect timeout: 30 s unless its config says otherwise, e.g.
+                # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s)
+                self.client = Client(scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect"))
                 if workers:
                     self.client.wait_for_workers(workers, timeout=120)
             else:
