@@ -140,3 +140,13 @@ def test_a_worker_killed_mid_build_leaves_a_complete_site(tmp_path):
     else:  # or it failed cleanly, leaving the previous site as it was
         assert tree_digest(out) == before, printed
     print(f"exit {proc.returncode}, {time.monotonic() - killed_at:.1f} s after the kill")
+
+
+def test_the_local_engine_never_imports_dask(tmp_path):
+    """The base install and its cold start do not need Dask: a local build imports none of it."""
+    code = ("import sys; from newsgen.cli import build_main; "
+            f"code = build_main(['--articles', {str(SEEDS)!r}, '--out', {str(tmp_path / 'site')!r}, '-q', '--no-cache']); "
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')); "
+            "print(loaded); sys.exit(code or bool(loaded))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "[]", (run.stdout, run.stderr)
