@@ -22,7 +22,6 @@ from typing import Any, Callable, Protocol, Sequence, TypeVar
 from .pool import default_jobs, parallel_map
 
 T = TypeVar("T")
-R = TypeVar("R")
 Task = Callable[[Any, Any], Any]  # task(item, shared) -> result: a module-level function
 
 
