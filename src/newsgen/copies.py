@@ -151,13 +151,14 @@ def _split_keys(part: list[tuple[int, tuple[np.ndarray, np.ndarray]]], shared: t
     import numpy as np
 
     parts, _n = shared
+
+    def keyed(i: int) -> tuple[np.ndarray, np.ndarray]:  # signature element i's keys, and whose each is
+        keys = np.concatenate([sig[i] for _n, sig in part] or [np.zeros(0, dtype=np.uint64)])
+        owners = np.repeat(np.array([n for n, _sig in part], dtype=np.int64), [len(sig[i]) for _n, sig in part])
+        return keys, owners
+
+    (keys, owners), (samples, sample_owners) = keyed(0), keyed(1)
     pieces = []
-    owners = [np.full(len(sig[0]), n, dtype=np.int64) for n, sig in part]
-    sample_owners = [np.full(len(sig[1]), n, dtype=np.int64) for n, sig in part]
-    keys = np.concatenate([sig[0] for _n, sig in part] or [np.zeros(0, dtype=np.uint64)])
-    samples = np.concatenate([sig[1] for _n, sig in part] or [np.zeros(0, dtype=np.uint64)])
-    owners = np.concatenate(owners or [np.zeros(0, dtype=np.int64)])
-    sample_owners = np.concatenate(sample_owners or [np.zeros(0, dtype=np.int64)])
     band_part, sample_part = keys % np.uint64(parts), samples % np.uint64(parts)
     for k in range(parts):
         b, s = band_part == k, sample_part == k

@@ -36,12 +36,9 @@ def _run(part: Sequence, task: Task, shared: Any) -> list:
     return [task(item, shared) for item in part]
 
 
-def _split(part: Sequence, split: Task, shared: Any) -> list:
-    return split(part, shared)
-
-
-def _combine(pieces: list, combine: Task, shared: Any):
-    return combine(pieces, shared)
+def _apply(item: Any, task: Task, shared: Any):
+    """task(item, shared) with the task passed by keyword: a shuffle's split or combine."""
+    return task(item, shared)
 
 
 class DaskEngine:
@@ -125,9 +122,9 @@ class DaskEngine:
     def shuffle(self, split: Task, items: Sequence, combine: Task, parts: int, shared: Any = None,
                 stage: str = "") -> list:
         ref = self._scatter(shared)
-        mapped = self.client.map(_split, self._partitions(items), split=split, shared=ref, pure=False) if len(items) else []
+        mapped = self.client.map(_apply, self._partitions(items), task=split, shared=ref, pure=False) if len(items) else []
         pieces = [[self.client.submit(operator.getitem, m, k, pure=False) for m in mapped] for k in range(parts)]
-        reduced = [self.client.submit(_combine, pieces[k], combine=combine, shared=ref, pure=False)
+        reduced = [self.client.submit(_apply, pieces[k], task=combine, shared=ref, pure=False)
                    for k in range(parts)]
         try:
             found = self.client.gather(reduced)
