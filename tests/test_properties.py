@@ -629,3 +629,48 @@ def test_build_is_safe_and_deterministic(files, builders):
 @given(files=article_files(ascii_escapes=True))
 def test_build_with_ascii_escaped_front_matter(files, builders):
     build_and_check(files, builders)
+
+
+_PATH_PARTS = st.sampled_from(["stories", "sources", "x", "index.html", "a.json", "..", ".", "", "a..", "#s-1"])
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(target=st.lists(_PATH_PARTS, min_size=1, max_size=5).map("/".join),
+       page=st.lists(_PATH_PARTS, min_size=1, max_size=5).map("/".join))
+def test_relative_links_are_posix_relpath(target, page):
+    """urls.relative's shortcut for plain paths gives exactly what posixpath.relpath gives, for any path."""
+    import posixpath
+
+    from newsgen.urls import relative
+
+    path, _, anchor = target.partition("#")
+    try:
+        expected = (posixpath.relpath(path, posixpath.dirname(page) or ".") if path else "") \
+            + ("#" + anchor if anchor else "")
+    except ValueError as exc:
+        expected = exc.__class__
+    try:
+        got = relative(target, page)
+    except ValueError as exc:
+        got = exc.__class__
+    assert got == expected
+
+
+_MARKDOWN_BITS = st.sampled_from(["word", " ", "  ", "\n", "\n\n", "*", "_", "`", "\\", "[", "]", "(", ")", "!",
+                                  "<", ">", "&", ";", "#", "-", "1.", ":", "^", "{", "}", "http://x.y", "a@b.c",
+                                  "<b>", "&amp;", "    ", "\t", "|", "~", "\x02", "\x03", "é"])
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(body=st.lists(_MARKDOWN_BITS, max_size=40).map("".join))
+def test_markdown_shortcut_changes_nothing(body):
+    """The loader's Markdown (with its shortcut past the inline patterns for text with no markup) gives
+    the same HTML as Python-Markdown itself."""
+    import markdown
+
+    import newsgen.loader
+
+    assert type(newsgen.loader._MARKDOWN.treeprocessors["inline"]).__name__ == "_QuickInline"
+    plain = markdown.Markdown(extensions=["extra", "sane_lists"])
+    newsgen.loader._MARKDOWN.reset()
+    assert newsgen.loader._MARKDOWN.convert(body) == plain.convert(body)

@@ -63,11 +63,28 @@ def sentence_page(article, n: int | None) -> str:
 
 
 def relative(target: str, page: str) -> str:
-    """A link from `page` to `target`, both paths from the site root; works from file:// and any sub-path."""
-    base = posixpath.dirname(page) or "."
+    """A link from `page` to `target`, both paths from the site root; works from file:// and any sub-path.
+    The same as posixpath.relpath, which normalises first; plain paths (every one the site makes) take a
+    shortcut several times faster, since a page links hundreds of times."""
     path, _, anchor = target.partition("#")
-    link = posixpath.relpath(path, base) if path else ""
+    into, folder = path.split("/"), page.split("/")[:-1]
+    if not path:
+        link = ""
+    elif _plain(into) and _plain(folder):
+        shared = 0
+        for a, b in zip(into, folder):
+            if a != b:
+                break
+            shared += 1
+        link = "/".join([".."] * (len(folder) - shared) + into[shared:]) or "."
+    else:
+        link = posixpath.relpath(path, posixpath.dirname(page) or ".")
     return link + ("#" + anchor if anchor else "")
+
+
+def _plain(parts: list[str]) -> bool:
+    """No empty, '.' or '..' part: nothing for normalising to change."""
+    return "" not in parts and "." not in parts and ".." not in parts
 
 
 def absolute(base_url: str, path: str) -> str | None:
