@@ -87,11 +87,15 @@ _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100\u0106\u010c\u010e\u0110\u0112\u011
 _TOKEN = r"(?:(?:[A-Z]\.){2,}|[" + _UPPER + r"][\w\u2019'\-]*(?:\.(?:com|net|org|io)\b)?\.?|[A-Z]\.)"
 _LINK = r"(?:of|for|de|da|del|la|von|van|bin|al)"
 NAME = re.compile(r"(?<![\w.'\u2019])" + _TOKEN + r"(?:[ \u00a0](?:" + _LINK + r"[ \u00a0](?:the[ \u00a0])?)?" + _TOKEN + r")*")
-PERSON_AFTER = re.compile(r"^(,\s+(a|an|the|who|\d+)\b|\s+(said|says|told|added|noted|wrote|argued|stated|declared|"
+PERSON_AFTER = re.compile(r"(,\s+(a|an|the|who|\d+)\b|\s+(said|says|told|added|noted|wrote|argued|stated|declared|"
                           r"warned|met|visited|thanked|urged|called|announced|explained|insisted|denied)\b)")
 PLACE_CUE = re.compile(r"\b(in|near|from|to|across|outside|into|toward|towards|visit(?:ed|s)?)\s+(the\s+)?$", re.I)
 ACRONYM_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")  # checked: mostly capitals (_acronym_long_form)
-GLUED_INITIAL = re.compile(r"\b([A-Z])\.(?=[A-Z][a-z])")  # "S.Africa", "J.Smith": a space was lost
+INITIALS_END = re.compile(r"(?:[A-Z]\.){2}$")  # "U.S.": its last dot is no full stop
+# "S.Africa", "J.Smith": a space was lost. The letter opens a word: the look-behind after it (no word character
+# before it) lets the search skip from capital to capital.
+GLUED_INITIAL = re.compile(r"([A-Z])(?<!\w.)\.(?=[A-Z][a-z])")
+DIGIT = re.compile(r"\d")
 POSSESSIVE = re.compile(r"['\u2019][sS]?$")
 # A possessive of a plural common noun belongs to the name ("People's Party", "Women's League").
 PLURAL_OWNERS = frozenset("people peoples women men children workers veterans farmers citizens".split())
@@ -220,6 +224,7 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer()
 
 
+@lru_cache(maxsize=1 << 16)
 def _words_key(name: str) -> str:
     """Words folded and spaced: hyphens, middle initials, a leading "the", a company's legal form and
     web suffix ("Nexa.com Inc" = "Nexa") do not count."""
@@ -258,7 +263,7 @@ def _is_filler(tokens: list[str]) -> bool:
     if not keys or _country(" ".join(tokens)):
         return False
     return not all(k in COMPASS for k in keys) and all(
-        k in g.demonyms or k.removesuffix("s") in g.demonyms or k in COMPASS or TITLES.match(t + " ")
+        k in g.demonyms or k.removesuffix("s") in g.demonyms or k in COMPASS or _title_start(t)
         for k, t in zip(keys, tokens))
 
 
@@ -281,7 +286,7 @@ def _acronym_long_form(before: str, acronym: str) -> int | None:
     return words[i].start() if not letters and len(words) - i > 1 else None
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 16)
 def _split_run(text: str) -> tuple[tuple[str, bool], ...]:
     """A run of capitalised words -> its names, each with whether a title marked it as a person."""
     g = _gazetteer()
@@ -294,7 +299,7 @@ def _split_run(text: str) -> tuple[tuple[str, bool], ...]:
             segments.append([])  # "Swedish-owned", "Pro-business", "Anti-American": no name
         elif tail and all(_key(p) in g.places for p in token.split("-")) and _key(token) not in g.places:
             segments.extend([[p] for p in token.split("-")] + [[]])  # "Chile-Peru": both
-        elif re.search(r"\d", token):
+        elif DIGIT.search(token):
             segments.extend([[token], []])  # "F-16", "G20": a name of its own
         elif POSSESSIVE.search(token) and _plain(POSSESSIVE.sub("", token)) not in PLURAL_OWNERS:
             segments[-1].append(POSSESSIVE.sub("", token))
@@ -304,7 +309,7 @@ def _split_run(text: str) -> tuple[tuple[str, bool], ...]:
             segments[-1].append(token)
     out: list[tuple[str, bool]] = []
     for i, tokens in enumerate(segments):
-        while tokens and _plain(tokens[0]) in STOP_NAMES | {"the"} and not _country(" ".join(tokens)):
+        while tokens and _plain(tokens[0]) in STOP_NAMES and not _country(" ".join(tokens)):  # "the" too
             tokens = tokens[1:]  # "DR Congo" keeps its "DR"
         if len(tokens) > 1 and _is_acronym(tokens[-1]) and _is_filler(tokens[:-1]):
             tokens = tokens[-1:]  # "Italian IT": the adjective is no part of the name
@@ -334,11 +339,25 @@ def _strip_title(tokens: list[str]) -> tuple[list[str], list[str], bool]:
     if _country(" ".join(tokens)):
         return [], tokens, False  # "DR Congo"
     for i in range(len(tokens)):
+        if not _title_start(tokens[i]):
+            continue  # TITLES cannot match there
         rest = " ".join(tokens[i:]) + " "
         m = TITLES.match(rest)
-        if m and m.end() < len(rest) and any(TITLE_WORD.search(t) for t in rest[:m.end()].split()):
+        if m and m.end() < len(rest) and any(_title_word(t) for t in rest[:m.end()].split()):
             return tokens[:i], rest[m.end():].split(), True
     return [], tokens, False
+
+
+@lru_cache(maxsize=1 << 14)  # the same few thousand words stand before names
+def _title_word(word: str) -> bool:
+    """Whether the word is a title ("Minister", "Dr.") that makes the name after it a person's."""
+    return bool(TITLE_WORD.search(word))
+
+
+@lru_cache(maxsize=1 << 14)
+def _title_start(word: str) -> bool:
+    """Whether TITLES matches words that begin with this one (a match opens with a title word of its own)."""
+    return bool(TITLES.match(word + " "))
 
 
 def _runs(sentence: str):
@@ -372,30 +391,47 @@ def _mentions(text: str):
                 sentence = sentence[:start] + " " * (m.end() - start) + sentence[m.end():]
         previous = None  # (end, hint) of the last run: "in Lisbon and Porto" are both places
         for start, end in _runs(sentence):
-            before, after = sentence[:start], sentence[end:]
-            at_start = not before.strip() or before.rstrip()[-1] in "\"\u201c\u2018'("
+            before = sentence[:start].rstrip()
+            at_start = not before or before[-1] in "\"\u201c\u2018'("
             hint = None
-            if PLACE_CUE.search(before) or (previous and previous[1] == "place?" and
-                                            re.fullmatch(r",? (?:and |or )?|, ", sentence[previous[0]:start])):
+            if _place_cue(sentence[:start]) or (previous and previous[1] == "place?" and
+                                                re.fullmatch(r",? (?:and |or )?|, ", sentence[previous[0]:start])):
                 hint = "place?"
-            last_word = before.rstrip().rsplit(" ", 1)[-1] if before.strip() else ""
-            if TITLE_WORD.search(last_word) or PERSON_AFTER.match(after):
+            if _title_word(before.rsplit(" ", 1)[-1]) or PERSON_AFTER.match(sentence, end):
                 hint = "person"
             run = sentence[start:end]
             if run.startswith("The ") and not at_start:
                 hint = hint or "organisation?"  # "The Ledger": a title that keeps its "The"
-            for n, (name, titled) in enumerate(_split_run(run)):
-                name = name if re.search(r"(?:[A-Z]\.){2}$", name) else name.rstrip(".,")
-                if n == 0 and hint == "organisation?" and run[4:].startswith(name):
-                    name = "The " + name
-                if name.isupper() and len(name) > 3 and name not in _gazetteer().codes and _key(name) in _gazetteer().places:
-                    name = name.title()  # a dateline: "LISBON (Reuters) -"
-                if len(name) < 2 or (_plain(name) in STOP_NAMES and not _is_acronym(name)) or _plain(name) in LEGAL_FORMS:
-                    continue
-                first = at_start and n == 0 and not titled and not _is_acronym(name) and \
-                    POSSESSIVE.sub("", run.split()[0]) == name.split()[0]
-                yield name, "person" if titled else hint, first, None
+            for name, name_hint, first in _run_names(run, hint, at_start):
+                yield name, name_hint, first, None
             previous = (end, hint)
+
+
+def _place_cue(before: str) -> bool:
+    """Whether PLACE_CUE matches at the end of `before`. A match spans at most its last two words (a cue
+    word, "the", spaces), so only they are searched, each run of spaces as one: the cost does not grow with
+    the sentence."""
+    words = before.rsplit(None, 2)[-2:]
+    return before[-1:].isspace() and bool(PLACE_CUE.search(" ".join(words) + " "))
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_names(run: str, hint: str | None, at_start: bool) -> tuple[tuple[str, str | None, bool], ...]:
+    """(name, hint, initial) of each name in one capitalised run, given the run's context: its `hint` and
+    whether it opens a sentence (see `_mentions`)."""
+    out = []
+    for n, (name, titled) in enumerate(_split_run(run)):
+        name = name if INITIALS_END.search(name) else name.rstrip(".,")
+        if n == 0 and hint == "organisation?" and run[4:].startswith(name):
+            name = "The " + name
+        if name.isupper() and len(name) > 3 and name not in _gazetteer().codes and _key(name) in _gazetteer().places:
+            name = name.title()  # a dateline: "LISBON (Reuters) -"
+        if len(name) < 2 or (_plain(name) in STOP_NAMES and not _is_acronym(name)) or _plain(name) in LEGAL_FORMS:
+            continue
+        first = at_start and n == 0 and not titled and not _is_acronym(name) and \
+            POSSESSIVE.sub("", run.split()[0]) == name.split()[0]
+        out.append((name, "person" if titled else hint, first))
+    return tuple(out)
 
 
 def _title_case(title: str) -> bool:
@@ -473,6 +509,8 @@ def _main_name(e: dict) -> str:
     """The most common full form: no acronym, no short form and no leading initial ("S. Africa") when
     there is one; on a tie a country's usual name ("China", not "People's Republic of China"), then the
     fuller form."""
+    if len(e["names"]) == 1:
+        return next(iter(e["names"]))
     forms = [n for n in e["names"] if n not in e["short"]] or list(e["names"])
     forms = [n for n in forms if not _is_acronym(n) and not re.match(r"[A-Z]\.\s", n)] or forms
     usual = _gazetteer().country_keys

@@ -201,7 +201,19 @@ REFERENCE = frozenset("the these those both all its their our his her whose othe
 _TIME_AFTER = re.compile(r"\s?(?:[ap]\.m\.|[ap]m\b|o'clock\b|(?:GMT|UTC|BST|EST|EDT|PST|PDT|CET|KST|JST)\b)", re.I)
 _TOKEN = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)|(?P<word>[^\W\d_]+(?:[-'][^\W\d_]+)*)"
                     r"|(?P<sym>\S)")
-_MAYBE = re.compile(r"\d|\b(?:" + "|".join([*SMALL, *TENS, *SCALES, *VAGUE, "dozen"]) + r")\b", re.I)
+
+
+def _any_word(words: list[str]) -> str:
+    """A regular expression for any of `words`, grouped by first letter: it matches what the plain
+    alternation does, but the engine tries one group a letter, not every word, at each position."""
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(set(words), key=len, reverse=True):
+        by_first.setdefault(w[0], []).append(re.escape(w[1:]))
+    return "(?:" + "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in by_first.items()) + ")"
+
+
+# A sentence without a digit or a number word holds no figure: most fail this test and are never tokenised.
+_MAYBE = re.compile(r"\d|\b" + _any_word([*SMALL, *TENS, *SCALES, *VAGUE, "dozen"]) + r"\b", re.I)
 INF = math.inf
 _OUTCOME_NAMES = frozenset(OUTCOMES.values())
 _STARTS = frozenset([*SMALL, *TENS, "a", "half", "several", *VAGUE, "tens"])  # words a number may start with
@@ -213,12 +225,11 @@ class _Tokens:
     def __init__(self, sentence: str):
         self.raw = sentence
         self.text = plain_quotes(sentence)  # one character for one: spans stay those of `sentence`
-        self.kind, self.tok, self.start, self.end = [], [], [], []
-        for m in _TOKEN.finditer(self.text):
-            self.kind.append(m.lastgroup)
-            self.tok.append(m.group())
-            self.start.append(m.start())
-            self.end.append(m.end())
+        matches = list(_TOKEN.finditer(self.text))
+        self.kind = [m.lastgroup for m in matches]
+        self.tok = [m.group() for m in matches]
+        self.start = [m.start() for m in matches]
+        self.end = [m.end() for m in matches]
         self.low = [t.lower() for t in self.tok]
         self.n = len(self.tok)
 
@@ -571,10 +582,14 @@ def _label_before(s: _Tokens, k: int) -> bool:
     return False
 
 
+def _number_starts(s: _Tokens) -> list[int]:
+    """The tokens a number may start at: digits, and words such as "twelve", "a", "hundreds"."""
+    return [i for i, (kind, low) in enumerate(zip(s.kind, s.low))
+            if kind == "num" or (kind == "word" and low.split("-")[0] in _STARTS)]
+
+
 def _figure_at(s: _Tokens, i: int) -> tuple[_Found | None, int]:
-    """The figure whose number starts at token i, and the token to go on from."""
-    if s.kind[i] == "sym" or (s.kind[i] == "word" and s.low[i].split("-")[0] not in _STARTS):
-        return None, i + 1
+    """The figure whose number starts at token i (one of `_number_starts`), and the token to go on from."""
     # A currency before the number: "$2bn", "US$2 billion", "EUR 40m".
     first, currency = i, None
     if i > 0 and s.tok[i - 1] in SYMBOLS:
@@ -693,11 +708,13 @@ def sentence_figures(sentence: str) -> list[_Found]:
         return []
     s = _Tokens(sentence)
     out, i = [], 0
-    while i < s.n:
-        found, nxt = _figure_at(s, i)
+    for k in _number_starts(s):
+        if k < i:
+            continue  # inside the figure before
+        found, i = _figure_at(s, k)
         if found is not None:
             out.append(found)
-        i = max(nxt, i + 1)
+        i = max(i, k + 1)
     return out
 
 

@@ -119,7 +119,9 @@ _NUMBERS.update({"a": 1, "an": 1})
 
 # Each pattern runs only on sentences that hold what it needs (cheap tests below): most hold no date.
 _YEARISH = re.compile(r"[12]\d{3}")
-_MONTHISH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+# A month's first letters at the start of a word: the look-behind (no word character before them) comes
+# after the letters, so that the search skips ahead to a capital instead of trying every position.
+_MONTHISH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?<!\w...)")
 _WEEKDAYISH = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 _DEICTIC_WORDS = ("yesterday", "today", "tomorrow", "tonight", "night", "morning", "afternoon", "evening")
 PATTERNS = (  # (kind, needs, regular expression), compiled on first use: a cold start pays nothing
@@ -343,6 +345,16 @@ def _vector(text: str, idf: dict[str, float]) -> dict[str, float]:
     return {t: x / norm for t, x in v.items() if x > 0}
 
 
+def _idf(sentences: list[list[str]]) -> dict[str, float]:
+    """log(1 + N/df) of each term over the story's N sentences: a word of every sentence still counts a little."""
+    df: Counter[str] = Counter()
+    for ss in sentences:
+        for s in ss:
+            df.update(set(terms(s)))
+    total = sum(len(ss) for ss in sentences)
+    return {t: math.log(1 + total / k) for t, k in df.items()}
+
+
 def _cos(u: dict[str, float], v: dict[str, float]) -> float:
     """Cosine of two unit vectors (fsum: the same in any order of the shared terms)."""
     return math.fsum(u[t] * v[t] for t in u.keys() & v.keys())
@@ -413,13 +425,7 @@ def story_timeline(articles: list[Article]) -> tuple[Event, ...]:
              for a, ss in zip(voices, sentences)]
     if not any(found):
         return ()
-    df: Counter[str] = Counter()
-    for ss in sentences:
-        for s in ss:
-            df.update(set(terms(s)))
-    total = sum(len(ss) for ss in sentences)
-    idf = {t: math.log(1 + total / k) for t, k in df.items()}  # a word of every sentence still counts a little
-    buckets: dict[tuple, list[_Item]] = defaultdict(list)
+    buckets: dict[tuple, list[tuple[_Item, str]]] = defaultdict(list)  # each with its sentence, date left out
     for a_no, (a, ss, dates) in enumerate(zip(voices, sentences, found)):
         seen: set[tuple] = set()
         for n, d in dates:
@@ -428,10 +434,18 @@ def story_timeline(articles: list[Article]) -> tuple[Event, ...]:
             if (n, key) in seen:
                 continue  # "on Monday, March 4" written twice in one sentence is one mention
             seen.add((n, key))
-            vector = _vector(s[:d.start] + " " + s[d.end:], idf)
             absolute = d.meaning[0] in ("day", "month", "year")
-            buckets[key].append(_Item(DateMention(a.id, n, d.stated, s), (a_no, n), vector, absolute))
-    events = [(key, group) for key, items in buckets.items() for group in _group(items)]
+            item = _Item(DateMention(a.id, n, d.stated, s), (a_no, n), {}, absolute)
+            buckets[key].append((item, s[:d.start] + " " + s[d.end:]))
+    # Only mentions from different articles can share a group, so only their buckets need vectors: a story
+    # whose every bucket holds one article's mentions needs no IDF, and no terms of its sentences.
+    shared = [items for items in buckets.values() if len({item.mention.article_id for item, _ in items}) > 1]
+    if shared:
+        idf = _idf(sentences)
+        for items in shared:
+            for item, rest in items:
+                item.vector = _vector(rest, idf)
+    events = [(key, group) for key, items in buckets.items() for group in _group([i for i, _ in items])]
     resolved = sorted((e for e in events if e[0][0] == "resolved"),
                       key=lambda e: (e[0][1], PRECISION_ORDER[e[0][2]], e[1][0].order))
     unresolved = sorted((e for e in events if e[0][0] != "resolved"), key=lambda e: e[1][0].order)
