@@ -28,12 +28,13 @@ import re
 from bisect import bisect_right, insort
 from collections import Counter, defaultdict
 from functools import lru_cache
-from itertools import takewhile
+from itertools import compress, takewhile
+from operator import attrgetter
 from typing import NamedTuple
 
 from ..features import STOPWORDS
 from ..model import Article, record
-from ..text import ABBREVIATIONS, MONTHS, fold, fold_text, sentence_spans, words
+from ..text import ABBREVIATIONS, MONTHS, fold, fold_text, sentence_spans, word_count, words
 
 
 @record
@@ -226,45 +227,46 @@ class _Tok(NamedTuple):
     key: str  # lower case, no trailing dot: what the tables hold
     cap: bool  # capitalised and able to be part of a name (an initial such as "A." is; "The" is not)
     lower: bool  # starts with a lower-case letter
+    phrase: bool  # may belong to a name or a title phrase
 
 
-def _tok(text: str, start: int) -> _Tok:
+_PHRASE = attrgetter("phrase")
+
+
+def _fields(text: str) -> tuple[str, bool, bool, bool]:
+    """A token's (key, cap, lower, phrase), which depend on its text alone."""
     key = text.lower().rstrip(".")
     upper = text[:1].isupper()
     cap = upper and (key not in NOT_NAMES or (len(text) == 2 and text[1] == "."))
-    return _Tok(text, start, key, cap, not upper and text[:1].islower())
+    return key, cap, not upper and text[:1].islower(), cap or key in CORE or key in COMPLEMENT or key in HONORIFICS
 
 
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\u2019\-.][^\W_]+)*(?:['\u2019](?![^\W_]))?\.?|[,;:()]|[.!?]")
+_SPLIT = re.compile(f"({_TOKEN.pattern})")  # text between tokens, token, text between, ..., text after the last
+_new = tuple.__new__  # _Tok(...) without the Python-level __new__ a NamedTuple adds: one token is cheap
 
 
-def _tokens(text: str, a: int, b: int, covered: list[tuple[int, int]]) -> list[_Tok]:
-    """Tokens of text[a:b], each quotation in `covered` replaced by one QMARK token."""
-    out: list[_Tok] = []
-    pos = a
-    for qa, qb in covered:
-        if qb <= pos or qa >= b:
-            continue
-        out.extend(_lex(text, pos, max(pos, qa)))
-        out.append(_tok(QMARK, qa))
-        pos = qb
-    out.extend(_lex(text, pos, b))
-    return out
+@lru_cache(maxsize=1 << 16)
+def _pieces(t: str) -> tuple[tuple[str, int, str, bool, bool, bool], ...]:
+    """The tokens one match of _TOKEN makes, as (text, offset in the match, *_fields(text)): a word's
+    final dot is a full stop of its own unless the word is an abbreviation or an initial."""
+    core = t[:-1]
+    if len(t) > 1 and t.endswith(".") and not (core.lower() in ABBREVIATIONS or len(core) == 1 or "." in core):
+        return (core, 0, *_fields(core)), (".", len(core), *_fields("."))
+    return ((t, 0, *_fields(t)),)
 
 
-@lru_cache(maxsize=1 << 14)
-def _lex(text: str, a: int, b: int) -> tuple[_Tok, ...]:
-    """The tokens of text[a:b]. Memoised: finding people and then each quote's speaker read the same
-    sentences."""
+def _lex(text: str, a: int, b: int) -> list[_Tok]:
+    """The tokens of text[a:b]."""
     out = []
-    for m in _TOKEN.finditer(text, a, b):
-        t = m.group()
-        core = t[:-1]
-        if len(t) > 1 and t.endswith(".") and not (core.lower() in ABBREVIATIONS or len(core) == 1 or "." in core):
-            out += [_tok(core, m.start()), _tok(".", m.end() - 1)]  # a full stop, not an abbreviation's dot
-        else:
-            out.append(_tok(t, m.start()))
-    return tuple(out)
+    pos = a
+    parts = iter(_SPLIT.split(text[a:b]))  # no match object per token, and every offset from the lengths
+    for gap, word in zip(parts, parts):
+        pos += len(gap)
+        for t, d, key, cap, lower, phrase in _pieces(word):
+            out.append(_new(_Tok, (t, pos + d, key, cap, lower, phrase)))
+        pos += len(word)
+    return out
 
 
 def _verb(toks: list[_Tok], k: int) -> str | None:
@@ -276,11 +278,6 @@ def _verb(toks: list[_Tok], k: int) -> str | None:
     if kind is None or (k and (toks[k - 1].key in DETERMINERS or toks[k - 1].text.endswith(("'s", "\u2019s")))):
         return None
     return kind
-
-
-def _is_phrase(t: _Tok) -> bool:
-    """May the token belong to a name or a title phrase?"""
-    return t.cap or t.key in CORE or t.key in COMPLEMENT or t.key in HONORIFICS
 
 
 # --- speakers --------------------------------------------------------------------------------
@@ -326,6 +323,10 @@ def _role(title: list[_Tok], text: str) -> str | None:
 
 def _phrase_subject(toks: list[_Tok], s: int, e: int, text: str, p: int) -> _Subject | None:
     """The speaker named by toks[s:e] (a title phrase and/or a name)."""
+    if e == s + 1:  # the common case, one capitalised word and no title, comes to a name below too
+        t = toks[s]
+        if t.cap and t.key not in CONNECTORS and t.key not in CORE and t.key not in HONORIFICS:
+            return _Subject("name", t.text, None, (p, t.start), s)
     while s < e and (toks[s].key in CONNECTORS or toks[s].text in "()"):
         s += 1
     if s >= e:
@@ -360,7 +361,7 @@ def _left(toks: list[_Tok], end: int) -> int:
     s = end
     while s > 0:
         t = toks[s - 1]
-        if _is_phrase(t) or (t.text in "()" and s >= 2):
+        if t.phrase or (t.text in "()" and s >= 2):
             s -= 1
         elif t.key in CONNECTORS or t.key == "the":  # "Ursula von der Leyen", "Minister of the Interior"
             i = s - 1
@@ -368,7 +369,7 @@ def _left(toks: list[_Tok], end: int) -> int:
                 i -= 1
             if t.key == "the" and (s - i < 2 or toks[s - 2].key not in ("of", "for")):
                 break  # "the" only as in "of the"
-            if i == 0 or not _is_phrase(toks[i - 1]):
+            if i == 0 or not toks[i - 1].phrase:
                 break
             s = i
         else:
@@ -386,14 +387,14 @@ def _right(toks: list[_Tok], start: int) -> int:
     e = start
     while e < len(toks):
         t = toks[e]
-        if _is_phrase(t):
+        if t.phrase:
             e += 1
             continue
         if e > start and (t.key in CONNECTORS or t.text in "()"):
             k = e + 1
             if t.key in ("of", "for") and k < len(toks) and toks[k].key == "the":
                 k += 1
-            if k < len(toks) and _is_phrase(toks[k]):
+            if k < len(toks) and toks[k].phrase:
                 e = k
                 continue
         break
@@ -428,7 +429,7 @@ def _subject_before(toks: list[_Tok], k: int, text: str, p: int) -> _Subject | N
             i -= 2  # "Roe, 45, a teacher, said"
         if i <= 0 or toks[i].text != ",":
             return None
-        found = _phrase_subject(toks, _left(toks, i), i, text, p) if _is_phrase(toks[i - 1]) else None
+        found = _phrase_subject(toks, _left(toks, i), i, text, p) if toks[i - 1].phrase else None
         inner = toks[i + 1:j]
         if found is not None and found.kind == "np" and inner and inner[0].cap and all(
                 x.cap or x.key in CONNECTORS for x in inner):  # "The CEO, Sam Hill, said"
@@ -439,7 +440,7 @@ def _subject_before(toks: list[_Tok], k: int, text: str, p: int) -> _Subject | N
         return found._replace(role=_appositive(toks, i + 1, j, text) or found.role)
     if t.key in PRONOUNS:
         return _Subject("pronoun", t.key, None, (p, t.start), j)
-    if t.cap or _is_phrase(t):
+    if t.phrase:
         return _phrase_subject(toks, _left(toks, j + 1), j + 1, text, p)
     if t.lower and t.key not in STOPWORDS and t.text != QMARK:
         i = j  # a common noun phrase: "the port authority", "officials"
@@ -500,7 +501,7 @@ def _clause_subject(toks: list[_Tok], text: str, p: int) -> _Subject | None:
         t = toks[i]
         if t.key in PRONOUNS and PRONOUNS[t.key] and i + 1 < len(toks) and toks[i + 1].lower:
             return _Subject("pronoun", t.key, None, (p, t.start), i)
-        if _is_phrase(t):
+        if t.phrase:
             e = _right(toks, i)
             if e < len(toks) and toks[e].lower and toks[e].key not in CONNECTORS and toks[e].key != "and":
                 found = _phrase_subject(toks, i, e, text, p)
@@ -510,6 +511,21 @@ def _clause_subject(toks: list[_Tok], text: str, p: int) -> _Subject | None:
         else:
             i += 1
     return None
+
+
+def _introduced(toks: list[_Tok], s: int, e: int) -> bool:
+    """Is the name toks[s:e] a speech verb's subject ("Roe said"), followed by an appositive ("Roe, a
+    teacher,") or right after an inverted speech verb (",” said Roe")?"""
+    j = e
+    while j < len(toks) and toks[j].lower and (toks[j].key in BETWEEN or toks[j].key.endswith("ly")):
+        j += 1
+    if j < len(toks) and _verb(toks, j) == "finite":
+        return True
+    if e + 1 < len(toks) and toks[e].text == "," and (
+            toks[e + 1].key in ("a", "an", "the") or toks[e + 1].text[:1].isdigit() or toks[e + 1].key in CORE):
+        return True
+    return s >= 2 and _verb(toks, s - 1) == "finite" and toks[s - 1].text not in OBJECT_VERBS and \
+        toks[s - 2].text in (QMARK, ",")
 
 
 def _governing(toks: list[_Tok], text: str, p: int, rest: list[_Tok]) -> tuple[bool, _Subject | None]:
@@ -591,6 +607,7 @@ def _places() -> frozenset[str]:
     return frozenset(fold(n) for n in names if n)
 
 
+@lru_cache(maxsize=1 << 14)
 def _personal(name: str) -> bool:
     """Could `name` be a person's? Not an organisation, acronym or known place."""
     return not ORG_WORDS.search(name) and not name.replace(".", "").isupper() and fold(name) not in _places()
@@ -611,6 +628,7 @@ class _Article:
         for span in self.spans:
             for q, a, b in span.pieces:
                 self.covered[q].append((max(0, a - 1), min(len(self.paragraphs[q]), b + 1)))
+        self.lexed: dict[tuple[int, int, int], list[_Tok]] = {}
         self.people = _People()
 
     def sentence_at(self, p: int, off: int) -> int:
@@ -622,44 +640,55 @@ class _Article:
         return max(0, len(spans) - 1)
 
     def tokens(self, p: int, a: int, b: int) -> list[_Tok]:
-        return _tokens(self.paragraphs[p], a, b, self.covered.get(p, []))
+        """Tokens of paragraph p's text[a:b], each quotation in it replaced by one QMARK token."""
+        out: list[_Tok] = []
+        pos = a
+        for qa, qb in self.covered.get(p, ()):
+            if qb <= pos or qa >= b:
+                continue
+            out += self._lex(p, pos, max(pos, qa))
+            out.append(_Tok(QMARK, qa, *_fields(QMARK)))
+            pos = qb
+        out += self._lex(p, pos, b)
+        return out
+
+    def _lex(self, p: int, a: int, b: int) -> list[_Tok]:
+        """Memoised in paragraphs with quotations: finding people and then each quote's speaker read the
+        same stretches of text there. (Elsewhere text is mostly read once, and tokens dropped early cost the
+        garbage collector less.)"""
+        if p not in self.covered:
+            return _lex(self.paragraphs[p], a, b)
+        key = (p, a, b)
+        if key not in self.lexed:
+            self.lexed[key] = _lex(self.paragraphs[p], a, b)
+        return self.lexed[key]
 
     def find_people(self) -> None:
         """Register the people and organisations each sentence names, outside quotations."""
         for p, text in enumerate(self.paragraphs):
             for a, b in self.sentences[p]:
                 toks = self.tokens(p, a, b)
-                i = 0
-                while i < len(toks):
-                    if not _is_phrase(toks[i]):
-                        i += 1
-                        continue
-                    e = _right(toks, i)
-                    self._register(toks, i, e, text, p)
-                    i = e
+                e = 0  # end of the last phrase
+                for i in compress(range(len(toks)), map(_PHRASE, toks)):  # the tokens that may start one
+                    if i >= e:
+                        e = _right(toks, i)
+                        self._register(toks, i, e, text, p)
 
     def _register(self, toks: list[_Tok], s: int, e: int, text: str, p: int) -> None:
         found = _phrase_subject(toks, s, e, text, p)
         if found is None or found.kind != "name":
             return
-        j = e
-        while j < len(toks) and toks[j].lower and (toks[j].key in BETWEEN or toks[j].key.endswith("ly")):
-            j += 1
-        speaks = j < len(toks) and _verb(toks, j) == "finite"
-        appositive = e + 1 < len(toks) and toks[e].text == "," and (
-            toks[e + 1].key in ("a", "an", "the") or toks[e + 1].text[:1].isdigit() or toks[e + 1].key in CORE)
-        inverted = s >= 2 and _verb(toks, s - 1) == "finite" and toks[s - 1].text not in OBJECT_VERBS and \
-            toks[s - 2].text in (QMARK, ",")
-        personal = _personal(found.text)
         single = len(_key_tokens(found.text)) == 1
         if found.role is not None or any(t.key in HONORIFICS for t in toks[s:e]):
-            if personal:
+            if _personal(found.text):
                 self.people.add(found.pos, "person", found.text, found.role)
-        elif single and self.people.full_name(found.text) != found.text:
-            self.people.add(found.pos, "person", self.people.full_name(found.text), None)
-        elif (speaks or appositive or inverted) and not (single and found.pos[1] == toks[0].start):
+            return
+        full = self.people.full_name(found.text) if single else found.text
+        if full != found.text:
+            self.people.add(found.pos, "person", full, None)
+        elif not (single and found.pos[1] == toks[0].start) and _introduced(toks, s, e):
             # (one capitalised word opening a sentence may be a common noun: "Officials said")
-            self.people.add(found.pos, "person" if personal else "org", found.text, None)
+            self.people.add(found.pos, "person" if _personal(found.text) else "org", found.text, None)
 
     def quotes(self) -> list[_Raw]:
         self.find_people()
@@ -668,7 +697,8 @@ class _Article:
         for span in self.spans:
             full = " ".join(self.paragraphs[q][a:b].strip() for q, a, b in span.pieces).strip()
             text = full.rstrip(",;:").strip()  # the comma before "Roe said" is the attribution's
-            if not words(text):
+            count = word_count(text)
+            if not count:
                 continue
             p, off = span.start
             before = [t for t in self.tokens(p, self.sentences[p][self.sentence_at(p, off)][0], off) if t.text != ","]
@@ -687,7 +717,7 @@ class _Article:
                 continue
             if speaker is None and not by_verb and same_paragraph:
                 speaker, role, named = out[-1].speaker, out[-1].role, out[-1].named  # “A,” Roe said. “B.”
-            if len(words(text)) <= SHORT_FRAGMENT and not by_verb:
+            if count <= SHORT_FRAGMENT and not by_verb:
                 continue  # a scare quote or emphasis
             sentence = self.base[p] + self.sentence_at(p, off)
             out.append(_Raw(sentence, text, full, speaker, role, named, by_verb))
@@ -851,7 +881,7 @@ def story_quotes(articles: list[Article]) -> tuple[Quote, ...]:
     quotes = []
     for group in groups:
         first = group.members[0]
-        text = max(group.members, key=lambda m: len(words(m[1].text)))[1].text
+        text = max(group.members, key=lambda m: word_count(m[1].text))[1].text
         counted = Counter(r.role for _, r, s in group.members if r.role and s == group.speaker)
         role = counted.most_common(1)[0][0] if counted else roles.get(group.speaker) if group.named else None
         mentions = tuple(QuoteMention(articles[n].id, raw.sentence, raw.text) for n, raw, _ in group.members)
