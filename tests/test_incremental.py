@@ -81,6 +81,31 @@ def test_rebuild_after_an_article_is_added_or_removed_is_byte_identical(site, tm
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
+def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tmp_path):
+    """With search on: a rebuild whose story pages did not change takes Pagefind's bundle from the cache,
+    an edit that changes a story page runs Pagefind again, and both give a clean build's bytes."""
+    config, articles, cache = site
+    config = Config(root=config.root, search=True)
+    out = tmp_path / "out"
+
+    def built() -> list[str]:
+        log: list[str] = []
+        build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+        return [line for line in log if line.startswith("render:")]
+
+    assert "from the cache" not in built()[0]
+    bundle = pickle.loads((cache / "search.pickle").read_bytes())["entries"]
+    assert len(bundle) == 1 and any(p.startswith("pagefind/") for p in next(iter(bundle.values())))
+    assert "the search index from the cache" in built()[0]
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    assert "from the cache" not in built()[0]
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
 def test_the_cache_keeps_only_what_the_last_build_used(site, tmp_path):
     config, articles, cache = site
     build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)

@@ -160,9 +160,11 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
     clock = time.perf_counter()
-    files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None)
+    hits = cache.hits
+    files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache)
     files.update(static_files(config))
-    log(f"render: {len(files)} files {timing(time.perf_counter() - clock)}")
+    reused = ", the search index from the cache" if cache.hits > hits else ""
+    log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()
     write_site(files, out)
     log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")

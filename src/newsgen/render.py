@@ -399,10 +399,12 @@ def render_task(job: tuple, given: RenderInput) -> bytes:
 
 
 def render_site(site: Site, config: Config, engine=None, progress=None,
-                compiled: Path | None = None) -> dict[str, bytes]:
+                compiled: Path | None = None, cache=None) -> dict[str, bytes]:
     """Every page and data file. Pages and story JSON are made by the `engine` (engine.py; None: this
     process); the search index is made by Pagefind while the feeds and the rest are written.
-    `compiled`: where compiled templates are kept between builds."""
+    `compiled`: where compiled templates are kept between builds; `cache` (cache.Cache): the search index
+    of the same story pages is taken from it instead of running Pagefind again."""
+    from .cache import Cache, digest
     from .engine import LocalEngine
 
     global _made
@@ -437,14 +439,18 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             files[path] = made.make(("list", path, template, site.stories, listed, by_id))
         run([story_job("story", s) for s in site.stories] + [source_job(slug, arts) for slug, arts in sources.items()],
             "render")
-        search = None
+        search = bundle = None
         if config.search:
             from .search import start_index
 
             # Story pages only: together they hold every article's statements, quotes and names, and a
             # source page repeats its articles' text (indexing both took Pagefind twice as long).
-            search = start_index({p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")},
-                                 config.language)
+            indexed = {p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")}
+            cache = cache or Cache(None)
+            key = digest(config.language, *(part for p in sorted(indexed) for part in (p.encode(), indexed[p])))
+            bundle = cache.get("search", key)
+            if bundle is None:
+                search = start_index(indexed, config.language)
         try:
             run([story_job("data", s) for s in site.stories], "data")
             files.update(feed_files(config, list(site.stories), by_id, sources))
@@ -470,7 +476,9 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
             })
             if search is not None:
-                files.update(search.result())
+                bundle = search.result()
+                cache.put("search", key, bundle)
+            files.update(bundle or {})
         except BaseException:
             if search is not None:
                 search.close()
