@@ -106,6 +106,67 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
+def rendered(monkeypatch) -> list[str]:
+    """The pages the renderer makes from here on (the story, data and source pages it is asked for)."""
+    from newsgen import render
+
+    made: list[str] = []
+    real = render.Renderer.make
+
+    def make(self, job):
+        made.append(render.Renderer.path(job))
+        return real(self, job)
+
+    monkeypatch.setattr(render.Renderer, "make", make)
+    return made
+
+
+def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path, monkeypatch):
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    made = rendered(monkeypatch)
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert sorted(made) == ["index.html"], made  # the front page lists every story: always made
+    stories = len(list((out / "stories").iterdir()))
+    keyed = 2 * stories + len(list((out / "sources").iterdir()))  # story page and JSON; source pages
+    assert any(f"{keyed} pages as the last build made them" in line for line in log), log
+
+    # An edit re-renders its story's page and JSON and its source's page; nothing else.
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    made.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    pages = sorted(p for p in made if p != "index.html")
+    assert len(pages) == 3 and pages[0].startswith("sources/") and pages[1].startswith("stories/"), pages
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_a_page_changed_by_hand_or_a_changed_template_is_rendered_again(site, tmp_path, monkeypatch):
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    clean = tree_digest(out)
+    page = next((out / "stories").iterdir()) / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>added by hand</p></body>"))
+    made = rendered(monkeypatch)
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert page.relative_to(out).as_posix() in made
+    assert tree_digest(out) == clean
+
+    # A site template of its own (here: the default story page with one more line) re-renders every story.
+    theme = config.root / "templates"
+    theme.mkdir()
+    from newsgen.render import THEME
+    (theme / "story.html").write_text((THEME / "templates" / "story.html").read_text(encoding="utf-8")
+                                      + "{# a comment #}\n", encoding="utf-8")
+    made.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert len([p for p in made if p.startswith("stories/")]) == 2 * len(list((out / "stories").iterdir()))
+
+
 def test_the_cache_keeps_only_what_the_last_build_used(site, tmp_path):
     config, articles, cache = site
     build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)

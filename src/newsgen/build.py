@@ -18,6 +18,7 @@ from .errors import BuildError, BuildFailed
 from .loader import load_articles
 from .model import Article, Site
 from .render import render_site, static_files
+from .reuse import PreviousPages, article_state
 from .writer import write_site
 
 
@@ -82,12 +83,9 @@ def article_features(articles: list[Article], keys: dict[str, str], cache: Cache
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
     """The cache key of a story's analysis: its articles' contents (their files' keys), what grouping
     decided about them, and the analysis settings. None when an article has no key."""
-    members = []
-    for aid in story.article_ids:
-        a = by_id[aid]
-        if aid not in keys:
-            return None
-        members.append((aid, keys[aid], a.source.slug, a.duplicate_of, a.reuse))
+    members = [article_state(by_id[aid], keys) for aid in story.article_ids]
+    if None in members:
+        return None
     return digest(code_version(), config.claim_threshold, config.claim_embeddings, members)
 
 
@@ -142,7 +140,7 @@ def build_site(config: Config, articles_dir: Path | None = None,
     claims = sum(len(an.shared_claims) for an in analyses)
     reused = f", {cache.hits - hits} stories from the cache" if cache.enabled else ""
     stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities{reused}")
-    return Site(tuple(articles), tuple(found), analyses), loaded.warnings, loaded.skipped
+    return Site(tuple(articles), tuple(found), analyses, loaded.keys), loaded.warnings, loaded.skipped
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,
@@ -160,13 +158,17 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     if strict and warnings:
         raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
     clock = time.perf_counter()
+    previous = PreviousPages(cache, out, config)
     hits = cache.hits
-    files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache)
+    files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache,
+                        previous, site.keys)
     files.update(static_files(config))
-    reused = ", the search index from the cache" if cache.hits > hits else ""
+    reused = f", {previous.reused} pages as the last build made them" if previous.enabled else ""
+    reused += ", the search index from the cache" if cache.hits > hits else ""
     log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()
     write_site(files, out)
+    previous.record()
     log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")
     problem = cache.save()  # only once the site is written: a failed build leaves the cache as it was
     if problem:

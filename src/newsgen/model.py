@@ -4,7 +4,7 @@ A stage takes model objects and returns new ones; nothing here is mutated after 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from datetime import date, datetime
 
@@ -206,3 +206,4 @@ class Site:
     articles: tuple[Article, ...]
     stories: tuple[Story, ...]
     analyses: tuple[StoryAnalysis, ...]  # one per story, same order
+    keys: dict = field(default_factory=dict)  # article id -> its file's cache key (with a cache)

@@ -399,13 +399,16 @@ def render_task(job: tuple, given: RenderInput) -> bytes:
 
 
 def render_site(site: Site, config: Config, engine=None, progress=None,
-                compiled: Path | None = None, cache=None) -> dict[str, bytes]:
+                compiled: Path | None = None, cache=None, previous=None, keys=None) -> dict[str, bytes]:
     """Every page and data file. Pages and story JSON are made by the `engine` (engine.py; None: this
     process); the search index is made by Pagefind while the feeds and the rest are written.
     `compiled`: where compiled templates are kept between builds; `cache` (cache.Cache): the search index
-    of the same story pages is taken from it instead of running Pagefind again."""
+    of the same story pages is taken from it instead of running Pagefind again; `previous`
+    (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
+    unchanged, with `keys` the articles' cache keys by id."""
     from .cache import Cache, digest
     from .engine import LocalEngine
+    from .reuse import article_state
 
     global _made
     engine = engine or LocalEngine(1)
@@ -430,8 +433,27 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 {a.duplicate_of: by_id[a.duplicate_of] for a in arts if a.duplicate_of},
                 {a.id: shared_of[a.id] for a in arts if a.id in shared_of})
 
+    keys = keys or {}
+
+    def page_key(job: tuple) -> str | None:
+        """What the page is made of, for `previous` (render.Renderer.make reads nothing else)."""
+        if previous is None:
+            return None
+        if job[0] == "source":
+            _, slug, arts, stories_of, originals, shared = job
+            return previous.key("source", slug, *(article_state(a, keys) for a in arts),
+                                *(repr(stories_of[a.id]) for a in arts),
+                                *(article_state(o, keys) for o in originals.values()),
+                                sorted((aid, sorted(ns)) for aid, ns in shared.items()))
+        kind, story, _, members = job
+        return previous.key(kind, repr(story), *(article_state(a, keys) for a in members))
+
     def run(jobs: list[tuple], stage: str) -> None:
-        files.update(zip(map(Renderer.path, jobs), engine.map(render_task, jobs, given, progress, stage)))
+        done = {path: previous.take(path, page_key(job)) if previous is not None else None
+                for path, job in zip(map(Renderer.path, jobs), jobs)}
+        todo = [job for job in jobs if done[Renderer.path(job)] is None]
+        done.update(zip(map(Renderer.path, todo), engine.map(render_task, todo, given, progress, stage)))
+        files.update(done)
 
     try:
         # The front and search pages list every story: made here, where the whole site is.

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import BuildError
+from .reuse import Unchanged
 
 MARKER = ".newsgen-site"  # names a folder newsgen made, so that it may replace it
 _RENAME_EXCHANGE = 2
@@ -117,6 +118,12 @@ def _put(target: Path, data: bytes, previous: Path | None) -> bool:
     """Write one file of the new site. A file the previous site holds byte for byte is that same file,
     hard-linked (or, where links fail, written with its old times), so it keeps its modification time
     and a deploy tool sees it unchanged. Returns whether the content is new."""
+    if previous is not None and isinstance(data, Unchanged):  # read from that very file this build
+        try:
+            os.link(previous, target)
+            return False
+        except OSError:
+            pass
     st = _unchanged(previous, data) if previous is not None else None
     if st is not None:
         try:

@@ -1,0 +1,96 @@
+"""Pages from the last build: a page whose inputs have not changed is taken from the output folder
+instead of being rendered again.
+
+Each story page, story JSON file and source page gets a key: a digest of everything its bytes are made
+from (the code's version, the settings, the templates, and for each of its articles the cache key of
+its file and what grouping decided about it; for a source page also its articles' stories and shared
+sentences). Rendering is deterministic, so the same key gives the same bytes. The build cache keeps,
+per output folder, each page's key with the size and modification time its file had once written. A
+rebuild takes a page from the folder when its key is the same and the file still has that size and
+time (a file changed by hand is rendered again), and the writer hard-links it into the new site, so it
+keeps its modification time. Without a cache every page is rendered.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .cache import Cache, code_version, digest
+from .config import Config
+from .model import Article
+
+
+class Unchanged(bytes):
+    """A page's bytes as the previous build wrote them to the output: the writer links that file."""
+
+
+def article_state(a: Article, keys: dict[str, str]) -> tuple | None:
+    """What an article's share of a story's analysis or page is made from: its file's cache key and what
+    grouping decided about it. None when the file has no key (no cache)."""
+    key = keys.get(a.id)
+    return None if key is None else (a.id, key, a.source.slug, a.duplicate_of, a.reuse)
+
+
+def templates_digest(config: Config) -> str:
+    """A digest of every template file the site's pages can be made from (the default theme's too: it
+    stays reachable as default/NAME when a theme overrides it)."""
+    from .render import THEME, theme_folders
+
+    parts: list = []
+    for n, folder in enumerate([*theme_folders(config, "templates"), THEME / "templates"]):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts += [n, path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+class PreviousPages:
+    """The pages the last build wrote to `out`, by key; `take` gives one back when its key is the same."""
+
+    def __init__(self, cache: Cache, out: Path | None, config: Config):
+        self.cache, self.out = cache, out
+        self.enabled = cache.enabled and out is not None
+        self.slot = digest("pages", os.path.abspath(out)) if out is not None else ""
+        self.before: dict = (cache.get("pages", self.slot) or {}) if self.enabled else {}
+        self.base = digest(code_version(), repr(config), templates_digest(config)) if self.enabled else ""
+        self.keys: dict[str, str] = {}  # this build's keyed pages
+        self.reused = 0
+
+    def key(self, *parts) -> str | None:
+        """A page's key from what it is made of (None if any part is None: it cannot be keyed)."""
+        if not self.enabled or any(p is None for p in parts):
+            return None
+        return digest(self.base, *parts)
+
+    def take(self, path: str, key: str | None) -> Unchanged | None:
+        """The page at `path` as the last build wrote it, when it was made from the same `key` and its
+        file is as that build left it; else None (render it)."""
+        if key is None:
+            return None
+        self.keys[path] = key
+        entry = self.before.get(path)
+        if entry is None or entry[0] != key:
+            return None
+        try:
+            with (self.out / path).open("rb") as fh:
+                st = os.fstat(fh.fileno())
+                if (st.st_size, st.st_mtime_ns) != entry[1:]:
+                    return None
+                data = fh.read()
+        except OSError:
+            return None
+        self.reused += 1
+        return Unchanged(data)
+
+    def record(self) -> None:
+        """Once the site is written: each keyed page's key, size and modification time, for the next build."""
+        if not self.enabled:
+            return
+        manifest = {}
+        for path, key in self.keys.items():
+            try:
+                st = (self.out / path).stat()
+            except OSError:
+                continue
+            manifest[path] = (key, st.st_size, st.st_mtime_ns)
+        self.cache.put("pages", self.slot, manifest)
