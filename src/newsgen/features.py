@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from .model import Article
 from .text import split_sentences, words
@@ -176,13 +178,40 @@ def _size(counts: Counter[str]) -> int:
     return sum(1 for t in counts if "_" not in t)  # name pairs are not words of the text
 
 
-def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
-    trust = n / (n + IDF_PRIOR_DOCS)
-    v = {t: (1 + math.log(k)) * (1 + trust * math.log((1 + n) / (1 + df[t]))) for t, k in counts.items()}
+class _Weights:
+    """Unit TF-IDF vectors against one collection's document frequencies. A term weighs
+    (1 + log tf) * (1 + trust * log((1 + n) / (1 + df))); each factor is computed once per distinct count
+    and per distinct document frequency, with the same floating-point operations as term by term."""
+
+    def __init__(self, df: Counter[str], n: int):
+        trust = n / (n + IDF_PRIOR_DOCS)
+        by_df = {d: 1 + trust * math.log((1 + n) / (1 + d)) for d in set(df.values())}
+        self.idf = {t: by_df[d] for t, d in df.items()}
+        self.tf: dict[float, float] = {}
+
+    def unit(self, counts: Counter[str]) -> Vector:
+        tf, idf = self.tf, self.idf
+        for k in counts.values():
+            if k not in tf:
+                tf[k] = 1 + math.log(k)
+        return _strongest_unit({t: tf[k] * idf[t] for t, k in counts.items()})
+
+
+def _strongest_unit(v: Vector) -> Vector:
+    """The MAX_TERMS strongest weights (ties by term), strongest first, scaled to unit length."""
     if len(v) > MAX_TERMS:
-        v = dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS])
+        items = sorted(v.items())  # by term; the stable sort by weight below keeps that order among ties
+        items.sort(key=itemgetter(1), reverse=True)
+        v = dict(items[:MAX_TERMS])
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
     return {t: x / norm for t, x in v.items()}
+
+
+def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
+    """One article's vector (as _Weights.unit gives it, for an article that arrives on its own)."""
+    trust = n / (n + IDF_PRIOR_DOCS)
+    return _strongest_unit({t: (1 + math.log(k)) * (1 + trust * math.log((1 + n) / (1 + df[t])))
+                            for t, k in counts.items()})
 
 
 def tfidf_vectors(articles: Iterable[Article], known: dict[str, Counter[str]] | None = None) -> Vectors:
@@ -190,12 +219,10 @@ def tfidf_vectors(articles: Iterable[Article], known: dict[str, Counter[str]] | 
     holds article_terms already computed, by article id."""
     known = known or {}
     counts = {a.id: known[a.id] if a.id in known else article_terms(a) for a in articles}
-    df: Counter[str] = Counter()
-    for c in counts.values():
-        df.update(c.keys())
+    df: Counter[str] = Counter(chain.from_iterable(counts.values()))  # a Counter iterates over its terms
     n = len(counts)
-    return Vectors({aid: _unit(c, df, n) for aid, c in counts.items()},
-                   {aid: _size(c) for aid, c in counts.items()}, df, n)
+    unit = _Weights(df, n).unit
+    return Vectors({aid: unit(c) for aid, c in counts.items()}, {aid: _size(c) for aid, c in counts.items()}, df, n)
 
 
 def dot(u: Vector, v: Vector) -> float:

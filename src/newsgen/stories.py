@@ -64,6 +64,7 @@ class StoryIndex:
         self.story_of: dict[str, str] = {}
         self.published: dict[str, date | None] = {}
         self.strongest: dict[str, list[str]] = {}
+        self.square: dict[str, float] = {}  # an article's vector dotted with itself (fsum of its squares)
         # term -> time bucket -> stories: a story is found only from articles near it in time
         self.postings: dict[str, dict[int | None, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.width = max(1, settings.window_days)
@@ -129,7 +130,7 @@ class StoryIndex:
     def _join(self, aid: str, key: str) -> None:
         v = self.vectors.by_id[aid]
         total = self.sums.setdefault(key, {})
-        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * dot(v, total) + math.fsum(x * x for x in v.values())
+        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * dot(v, total) + self._square(aid)
         for t, x in v.items():
             total[t] = total.get(t, 0.0) + x
         self.members.setdefault(key, []).append(aid)
@@ -145,6 +146,12 @@ class StoryIndex:
         for t in self.strongest[aid]:
             self.postings[t][bucket].add(key)
 
+    def _square(self, aid: str) -> float:
+        square = self.square.get(aid)
+        if square is None:
+            square = self.square[aid] = math.fsum(x * x for x in self.vectors.by_id[aid].values())
+        return square
+
     def _leave(self, aid: str) -> None:
         key = self.story_of.pop(aid)
         members = self.members[key]
@@ -154,7 +161,7 @@ class StoryIndex:
                 del name[key]
             return  # stale postings to it are skipped by best_story
         v, total = self.vectors.by_id[aid], self.sums[key]
-        self.norm2[key] = max(0.0, self.norm2[key] - 2 * dot(v, total) + math.fsum(x * x for x in v.values()))
+        self.norm2[key] = max(0.0, self.norm2[key] - 2 * dot(v, total) + self._square(aid))
         for t, x in v.items():
             left = total[t] - x
             if left > 1e-12:
