@@ -96,8 +96,11 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
     assert "from the cache" not in built()[0]
     bundle = pickle.loads((cache / "search.pickle").read_bytes())["entries"]
     assert len(bundle) == 1 and any(p.startswith("pagefind/") for p in pickle.loads(next(iter(bundle.values()))))
+    before = mtimes(out)
     assert "the search index from the cache" in built()[0]
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+    after = mtimes(out)
+    assert [p for p in after if after[p] != before.get(p)] == []  # the bundle's files too were kept as they were
 
     edited = articles / "rates_b.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
@@ -131,7 +134,7 @@ def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path
     assert sorted(made) == ["index.html"], made  # the front page lists every story: always made
     stories = len(list((out / "stories").iterdir()))
     keyed = 2 * stories + len(list((out / "sources").iterdir()))  # story page and JSON; source pages
-    assert any(f"{keyed} pages as the last build made them" in line for line in log), log
+    assert any(f"{keyed} files as the last build wrote them" in line for line in log), log
 
     # An edit re-renders its story's page and JSON and its source's page; nothing else.
     edited = articles / "rates_b.md"

@@ -186,12 +186,12 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache,
                         previous, site.keys)
     files.update(static_files(config))
-    reused = f", {previous.reused} pages as the last build made them" if previous.enabled else ""
+    reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
     reused += ", the search index from the cache" if cache.hits > hits else ""
     log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()
     write_site(files, out)
-    previous.record()
+    previous.record(files)
     log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")
     problem = cache.save()  # only once the site is written: a failed build leaves the cache as it was
     if problem:

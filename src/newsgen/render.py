@@ -408,7 +408,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     unchanged, with `keys` the articles' cache keys by id."""
     from .cache import Cache, digest
     from .engine import LocalEngine
-    from .reuse import article_state
+    from .reuse import article_state, content_digest, contents
 
     global _made
     engine = engine or LocalEngine(1)
@@ -469,10 +469,10 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             # source page repeats its articles' text (indexing both took Pagefind twice as long).
             indexed = {p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")}
             cache = cache or Cache(None)
-            key = digest(config.language, *(part for p in sorted(indexed) for part in (p.encode(), indexed[p])))
+            key = digest(config.language, *(part for p in sorted(indexed) for part in (p, content_digest(indexed[p]))))
             bundle = cache.get("search", key)
             if bundle is None:
-                search = start_index(indexed, config.language)
+                search = start_index({p: contents(b) for p, b in indexed.items()}, config.language)
         try:
             run([story_job("data", s) for s in site.stories], "data")
             files.update(feed_files(config, list(site.stories), by_id, sources))
@@ -500,7 +500,9 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             if search is not None:
                 bundle = search.result()
                 cache.put("search", key, bundle)
-            files.update(bundle or {})
+            for path, data in (bundle or {}).items():  # the last build's files while the bundle is the same
+                files[path] = (previous.take(path, previous.key("search", key)) if previous is not None
+                               else None) or data
         except BaseException:
             if search is not None:
                 search.close()

@@ -8,10 +8,13 @@ sentences). Rendering is deterministic, so the same key gives the same bytes. Th
 per output folder, each page's key with the size and modification time its file had once written. A
 rebuild takes a page from the folder when its key is the same and the file still has that size and
 time (a file changed by hand is rendered again), and the writer hard-links it into the new site, so it
-keeps its modification time. Without a cache every page is rendered.
+keeps its modification time; the page is not even read unless Pagefind has to index it again. The
+search bundle's files are taken the same way while the bundle is the one the last build wrote. Without
+a cache every page is rendered.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -20,8 +23,26 @@ from .config import Config
 from .model import Article
 
 
-class Unchanged(bytes):
-    """A page's bytes as the previous build wrote them to the output: the writer links that file."""
+class Unchanged:
+    """A file the previous build wrote to the output, with these very contents: the writer links it
+    into the new site, and nothing reads it unless its bytes are needed (for the search index)."""
+
+    __slots__ = ("path", "digest")
+
+    def __init__(self, path: Path, content_digest: str):
+        self.path, self.digest = path, content_digest
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def content_digest(data: "bytes | Unchanged") -> str:
+    """A digest of a file's bytes (for an Unchanged file, as recorded when it was written)."""
+    return data.digest if isinstance(data, Unchanged) else hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def contents(data: "bytes | Unchanged") -> bytes:
+    return data.read() if isinstance(data, Unchanged) else data
 
 
 def article_state(a: Article, keys: dict[str, str]) -> tuple | None:
@@ -63,8 +84,8 @@ class PreviousPages:
         return digest(self.base, *parts)
 
     def take(self, path: str, key: str | None) -> Unchanged | None:
-        """The page at `path` as the last build wrote it, when it was made from the same `key` and its
-        file is as that build left it; else None (render it)."""
+        """The file at `path` as the last build wrote it, when it was made from the same `key` and is as
+        that build left it (same size and modification time); else None (make it)."""
         if key is None:
             return None
         self.keys[path] = key
@@ -72,18 +93,17 @@ class PreviousPages:
         if entry is None or entry[0] != key:
             return None
         try:
-            with (self.out / path).open("rb") as fh:
-                st = os.fstat(fh.fileno())
-                if (st.st_size, st.st_mtime_ns) != entry[1:]:
-                    return None
-                data = fh.read()
+            st = (self.out / path).stat()
         except OSError:
             return None
+        if (st.st_size, st.st_mtime_ns) != entry[1:3]:
+            return None
         self.reused += 1
-        return Unchanged(data)
+        return Unchanged(self.out / path, entry[3])
 
-    def record(self) -> None:
-        """Once the site is written: each keyed page's key, size and modification time, for the next build."""
+    def record(self, files: dict) -> None:
+        """Once the site is written: each keyed file's key, size, modification time and content digest, for
+        the next build."""
         if not self.enabled:
             return
         manifest = {}
@@ -92,5 +112,5 @@ class PreviousPages:
                 st = (self.out / path).stat()
             except OSError:
                 continue
-            manifest[path] = (key, st.st_size, st.st_mtime_ns)
+            manifest[path] = (key, st.st_size, st.st_mtime_ns, content_digest(files[path]))
         self.cache.put("pages", self.slot, manifest)

@@ -85,8 +85,9 @@ class _Lock:
             os.close(self.fd)  # releases the lock; the lock file stays (removing it would race)
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
-    """`files` maps site-relative paths to contents. The previous output stays as it was on any failure."""
+def write_site(files: dict[str, "bytes | Unchanged"], out: Path) -> None:
+    """`files` maps site-relative paths to contents (or to a file of the previous output, reuse.Unchanged).
+    The previous output stays as it was on any failure."""
     out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
         raise BuildError(str(out), "output path exists and is not a folder")
@@ -118,12 +119,13 @@ def _put(target: Path, data: bytes, previous: Path | None) -> bool:
     """Write one file of the new site. A file the previous site holds byte for byte is that same file,
     hard-linked (or, where links fail, written with its old times), so it keeps its modification time
     and a deploy tool sees it unchanged. Returns whether the content is new."""
-    if previous is not None and isinstance(data, Unchanged):  # read from that very file this build
+    if isinstance(data, Unchanged):  # that very file of the previous site, as its build wrote it
         try:
-            os.link(previous, target)
+            os.link(data.path, target)
             return False
-        except OSError:
-            pass
+        except OSError:  # no hard links here: a copy with the old times
+            shutil.copy2(data.path, target)
+            return False
     st = _unchanged(previous, data) if previous is not None else None
     if st is not None:
         try:
