@@ -10,8 +10,12 @@
     }
     var root = new URL(script.getAttribute("data-site-root"), location.href);
     var base = root.pathname.replace(/index\.html$/, "");
+    // A large site's index comes in shards (data-merge: their folders); Pagefind merges them into one.
+    var merged = (script.getAttribute("data-merge") || "").split(/\s+/).filter(Boolean).map(function (folder) {
+      return { bundlePath: new URL(folder, location.href).pathname.replace(/\/?$/, "/") };
+    });
     new PagefindUI({ element: "#search", baseUrl: base, showSubResults: true, showImages: false,
-                     resetStyles: false });
+                     resetStyles: false, mergeIndex: merged });
     if (fallback) fallback.hidden = true;
     var q = new URLSearchParams(location.search).get("q");
     var input = document.querySelector("#search input");

@@ -3,6 +3,7 @@ changed, and leaves unchanged output files as they were (same modification time)
 gives the same bytes as one process."""
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -95,7 +96,7 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
 
     assert "from the cache" not in built()[0]
     bundle = pickle.loads((cache / "search.pickle").read_bytes())["entries"]
-    assert len(bundle) == 1 and any(p.startswith("pagefind/") for p in pickle.loads(next(iter(bundle.values()))))
+    assert len(bundle) == 1 and "pagefind-entry.json" in pickle.loads(next(iter(bundle.values())))  # one shard
     before = mtimes(out)
     assert "the search index from the cache" in built()[0]
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
@@ -193,6 +194,39 @@ def test_a_page_changed_by_hand_or_a_changed_template_is_rendered_again(site, tm
     made.clear()
     build(config, out, articles, cache_dir=cache, jobs=1)
     assert len([p for p in made if p.startswith("stories/")]) == 2 * len(list((out / "stories").iterdir()))
+
+
+def test_a_large_search_index_comes_in_shards_and_an_edit_indexes_only_its_own(site, tmp_path, monkeypatch):
+    """With shards of two story pages: each shard's bundle is in the site (the UI only in the first), the
+    search page names the others, and after an edit only the edited story's shard runs Pagefind again."""
+    from newsgen import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    config, articles, cache = site
+    config = Config(root=config.root, search=True)
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    pages = [s["page"] for s in json.loads((out / "index.json").read_text(encoding="utf-8"))["stories"]]
+    count = search.shard_count(len(pages))
+    merged = search.merged_bundles(pages)
+    assert count >= 4 and len(merged) >= 2, (count, merged)
+    assert (out / "pagefind" / "pagefind-ui.js").is_file() and (out / "pagefind" / "pagefind-entry.json").is_file()
+    for folder in merged:
+        assert (out / folder / "pagefind-entry.json").is_file() and not (out / folder / "pagefind-ui.js").exists()
+    entries = [json.loads((out / folder / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+               for folder in ["pagefind/", *merged]]
+    assert sum(entries) == len(pages)  # every story page is in exactly one shard
+    search_page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-merge="' + " ".join("../" + f.rstrip("/") for f in merged) + '"' in search_page
+
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(f"{len(merged)} of {len(merged) + 1} shards of the search index from the cache" in line
+               for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
 def test_the_cache_keeps_only_what_the_last_build_used(site, tmp_path):

@@ -171,3 +171,40 @@ def test_serve_reloads_the_open_page_after_an_edit(browser, tmp_path):
             pytest.fail("the open page did not reload with the edit")
         assert problems == []
         page.close()
+
+
+def test_search_finds_stories_in_every_shard_of_a_sharded_index(browser, tmp_path, monkeypatch, seeds_and_stories):
+    """A site whose index is cut into shards (here of two story pages): the search page merges them, and a
+    story is found whichever shard holds its page."""
+    from newsgen import search
+    from newsgen.build import build
+    from newsgen.config import Config
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    out = tmp_path / "site"
+    build(Config(root=tmp_path, search=True), out, seeds_and_stories, cache_dir=None, jobs=1)
+    served = Served(out, tmp_path / "www")
+    try:
+        stories = served.index["stories"]
+        count = search.shard_count(len(stories))
+        folders = search.shard_folders([s["page"] for s in stories])
+        assert len(folders) >= 3
+        checked = set()
+        page = browser.new_page()
+        problems = _watch(page)
+        page.goto(served.url("search/index.html"))
+        page.wait_for_selector("#search input")
+        for story in stories:
+            shard = search.shard_of(story["page"], count)
+            if shard in checked:
+                continue
+            word = max(story["title"].split(), key=len).strip(",.'\"")
+            page.fill("#search input", "")
+            page.fill("#search input", word)
+            page.locator(f'#search a[href$="{story["page"]}"]').first.wait_for(timeout=15_000)
+            checked.add(shard)
+        assert checked == set(folders)  # one story found from each shard
+        assert problems == []
+        page.close()
+    finally:
+        served.close()

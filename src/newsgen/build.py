@@ -187,7 +187,13 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
                         previous, site.keys)
     files.update(static_files(config))
     reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
-    reused += ", the search index from the cache" if cache.hits > hits else ""
+    if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache
+        from . import urls
+        from .search import shard_folders
+
+        shards = len(shard_folders([urls.story_page(s.id) for s in site.stories]))
+        reused += (", the search index from the cache" if cache.hits - hits == shards
+                   else f", {cache.hits - hits} of {shards} shards of the search index from the cache")
     log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
     clock = time.perf_counter()
     write_site(files, out)

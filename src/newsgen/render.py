@@ -21,6 +21,7 @@ from . import urls
 from .config import Config
 from .model import INLINE_TAGS, Article, Mark, Site, Story, StoryAnalysis
 from .analysis.figures import VAGUE
+from .search import merged_bundles
 from .feeds import STORY_FEED, STORY_JSON_FEED, feed_files, source_feed
 from .sitemap import ROBOTS, SITEMAP, absolute, robots, sitemap
 from .text import sentence_spans
@@ -339,6 +340,7 @@ class Renderer:
             {"@type": "ListItem", "position": n, "name": s.title,
              "url": urls.address(config.base_url, urls.story_page(s.id), page)}
             for n, s in enumerate(stories, start=1)]
+        common["search_shards"] = lambda stories: merged_bundles([urls.story_page(s.id) for s in stories])
         self.common = common
 
     @staticmethod
@@ -461,18 +463,29 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             files[path] = made.make(("list", path, template, site.stories, listed, by_id))
         run([story_job("story", s) for s in site.stories] + [source_job(slug, arts) for slug, arts in sources.items()],
             "render")
-        search = bundle = None
+        search = None
+        bundles: dict[int, dict[str, bytes]] = {}  # each shard's search bundle
         if config.search:
-            from .search import start_index
+            from .search import BUNDLE, UI_FILES, shard_count, shard_folders, shard_of, start_index
 
             # Story pages only: together they hold every article's statements, quotes and names, and a
             # source page repeats its articles' text (indexing both took Pagefind twice as long).
-            indexed = {p: b for p, b in files.items() if p.startswith(urls.STORIES) and p.endswith(".html")}
+            indexed = [urls.story_page(s.id) for s in site.stories]
+            count = shard_count(len(indexed))
+            shards: dict[int, list[str]] = {}
+            for p in sorted(indexed):
+                shards.setdefault(shard_of(p, count), []).append(p)
             cache = cache or Cache(None)
-            key = digest(config.language, *(part for p in sorted(indexed) for part in (p, content_digest(indexed[p]))))
-            bundle = cache.get("search", key)
-            if bundle is None:
-                search = start_index({p: contents(b) for p, b in indexed.items()}, config.language)
+            search_keys = {k: digest(config.language, k, count,
+                                     *(part for p in pages for part in (p, content_digest(files[p]))))
+                           for k, pages in shards.items()}
+            missing = {}
+            for k, pages in sorted(shards.items()):
+                bundles[k] = cache.get("search", search_keys[k])
+                if bundles[k] is None:
+                    missing[k] = {p: contents(files[p]) for p in pages}
+            if missing:
+                search = start_index(missing, config.language)
         try:
             run([story_job("data", s) for s in site.stories], "data")
             files.update(feed_files(config, list(site.stories), by_id, sources))
@@ -498,11 +511,17 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
             })
             if search is not None:
-                bundle = search.result()
-                cache.put("search", key, bundle)
-            for path, data in (bundle or {}).items():  # the last build's files while the bundle is the same
-                files[path] = (previous.take(path, previous.key("search", key)) if previous is not None
-                               else None) or data
+                for k, bundle in search.result().items():
+                    cache.put("search", search_keys[k], bundle)
+                    bundles[k] = bundle
+            folders = shard_folders(indexed) if config.search else {}
+            for k, bundle in sorted(bundles.items()):
+                for name, data in bundle.items():
+                    if folders[k] != f"{BUNDLE}/" and name.startswith(UI_FILES):
+                        continue  # the first shard's UI serves them all
+                    path = folders[k] + name  # the last build's file while the bundle is the same:
+                    files[path] = (previous.take(path, previous.key("search", search_keys[k]))
+                                   if previous is not None else None) or data
         except BaseException:
             if search is not None:
                 search.close()
