@@ -13,8 +13,8 @@ added or dropped.
   weighs each article against all the others, so any change regroups, from the stored features);
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
   (order, source, copy links) and the analysis settings;
-- `search`: the Pagefind bundle of the last build, keyed by the bytes of the story pages it indexes
-  (and the language): a rebuild whose story pages did not change does not run Pagefind;
+- `search`: each shard's Pagefind bundle (search.py), keyed by the bytes of the story pages it indexes,
+  the shard and the language: Pagefind runs only on the shards whose pages changed;
 - `pages`: for each output folder, the key of every story, data and source page the last build wrote
   there, with the file's size and modification time (reuse.py): a page made from the same inputs is
   taken from the folder instead of being rendered again.
