@@ -401,9 +401,10 @@ def render_task(job: tuple, given: RenderInput) -> bytes:
 
 
 def render_site(site: Site, config: Config, engine=None, progress=None,
-                compiled: Path | None = None, cache=None, previous=None, keys=None) -> dict[str, bytes]:
-    """Every page and data file. Pages and story JSON are made by the `engine` (engine.py; None: this
-    process); the search index is made by Pagefind while the feeds and the rest are written.
+                compiled: Path | None = None, cache=None, previous=None, keys=None) -> dict:
+    """Every page and data file, path -> bytes (or reuse.Unchanged: a file the last build wrote, left
+    unread). Pages and story JSON are made by the `engine` (engine.py; None: this process); the search
+    index is made by Pagefind, shard after shard, while the feeds and the rest are written.
     `compiled`: where compiled templates are kept between builds; `cache` (cache.Cache): the search index
     of the same story pages is taken from it instead of running Pagefind again; `previous`
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
