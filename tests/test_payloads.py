@@ -130,7 +130,9 @@ def allowed(tmp_path_factory) -> tuple[set[tuple[str, str]], set[str]]:
     assert main(["build", "--articles", str(folder), "--out", str(out), "-q"]) == 0
     found = scan(out)
     assert {("a", "href"), ("em", ""), ("strong", ""), ("code", ""), ("sub", ""), ("sup", ""), ("del", "")} <= found.pairs
-    return found.pairs, set(found.stray)
+    # The search page of a site of over SHARD_PAGES stories names its index's other shards (their folders,
+    # made by search.py, nothing from an article); this small site has one shard.
+    return found.pairs | {("script", "data-merge")}, set(found.stray)
 
 
 @pytest.fixture(scope="module")
