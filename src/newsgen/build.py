@@ -184,7 +184,7 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     previous = PreviousPages(cache, out, config)
     hits = cache.hits
     files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache,
-                        previous, site.keys)
+                        previous)
     files.update(static_files(config))
     reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
     if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache

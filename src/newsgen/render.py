@@ -401,14 +401,14 @@ def render_task(job: tuple, given: RenderInput) -> bytes:
 
 
 def render_site(site: Site, config: Config, engine=None, progress=None,
-                compiled: Path | None = None, cache=None, previous=None, keys=None) -> dict:
+                compiled: Path | None = None, cache=None, previous=None) -> dict:
     """Every page and data file, path -> bytes (or reuse.Unchanged: a file the last build wrote, left
     unread). Pages and story JSON are made by the `engine` (engine.py; None: this process); the search
     index is made by Pagefind, shard after shard, while the feeds and the rest are written.
     `compiled`: where compiled templates are kept between builds; `cache` (cache.Cache): the search index
     of the same story pages is taken from it instead of running Pagefind again; `previous`
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
-    unchanged, with `keys` the articles' cache keys by id."""
+    unchanged (by the articles' cache keys, `site.keys`)."""
     from .cache import Cache, digest
     from .engine import LocalEngine
     from .reuse import article_state, content_digest, contents
@@ -436,7 +436,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 {a.duplicate_of: by_id[a.duplicate_of] for a in arts if a.duplicate_of},
                 {a.id: shared_of[a.id] for a in arts if a.id in shared_of})
 
-    keys = keys or {}
+    keys = site.keys
 
     def page_key(job: tuple) -> str | None:
         """What the page is made of, for `previous` (render.Renderer.make reads nothing else)."""
