@@ -82,8 +82,9 @@ def article_features(articles: list[Article], keys: dict[str, str], cache: Cache
 
 def group(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
           progress: Progress) -> tuple[list[Article], list, bool]:
-    """The articles with their copies marked, the stories, and whether both came from the cache. Grouping weighs every article against the
-    whole collection, so it is kept in the cache as one result, under the keys of all the articles."""
+    """The articles with their copies marked, the stories, and whether both came from the cache.
+    Grouping weighs every article against the whole collection, so it is kept in the cache as one
+    result, under the keys of all the articles."""
     states = [article_state(a, keys) for a in articles]
     key = None
     if cache.enabled and None not in states:

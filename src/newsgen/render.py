@@ -467,21 +467,19 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         search = None
         bundles: dict[int, dict[str, bytes]] = {}  # each shard's search bundle
         if config.search:
-            from .search import BUNDLE, UI_FILES, shard_count, shard_folders, shard_of, start_index
+            from .search import BUNDLE, UI_FILES, shard_count, shard_folders, shard_pages, start_index
 
             # Story pages only: together they hold every article's statements, quotes and names, and a
             # source page repeats its articles' text (indexing both took Pagefind twice as long).
             indexed = [urls.story_page(s.id) for s in site.stories]
             count = shard_count(len(indexed))
-            shards: dict[int, list[str]] = {}
-            for p in sorted(indexed):
-                shards.setdefault(shard_of(p, count), []).append(p)
+            shards = shard_pages(indexed)
             cache = cache or Cache(None)
             search_keys = {k: digest(config.language, k, count,
                                      *(part for p in pages for part in (p, content_digest(files[p]))))
                            for k, pages in shards.items()}
             missing = {}
-            for k, pages in sorted(shards.items()):
+            for k, pages in shards.items():
                 bundles[k] = cache.get("search", search_keys[k])
                 if bundles[k] is None:
                     missing[k] = {p: contents(files[p]) for p in pages}

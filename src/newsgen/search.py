@@ -46,13 +46,20 @@ def shard_of(path: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count
 
 
+def shard_pages(paths) -> dict[int, list[str]]:
+    """These story pages by shard, in order of shard and of path; shards with no page are left out."""
+    count = shard_count(len(paths))
+    shards: dict[int, list[str]] = {}
+    for p in sorted(paths):
+        shards.setdefault(shard_of(p, count), []).append(p)
+    return dict(sorted(shards.items()))
+
+
 def shard_folders(paths) -> dict[int, str]:
     """Where each shard that holds some of these story pages goes in the site: the first at Pagefind's
     usual `pagefind/` (with the UI), the others at `pagefind/shards/N/`, which the search page merges
     into the first."""
-    count = shard_count(len(paths))
-    used = sorted({shard_of(p, count) for p in paths})
-    return {k: f"{BUNDLE}/" if n == 0 else f"{BUNDLE}/shards/{k}/" for n, k in enumerate(used)}
+    return {k: f"{BUNDLE}/" if n == 0 else f"{BUNDLE}/shards/{k}/" for n, k in enumerate(shard_pages(paths))}
 
 
 def merged_bundles(paths) -> list[str]:
