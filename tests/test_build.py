@@ -149,7 +149,7 @@ def test_strict_turns_warnings_into_errors(write_tree, tmp_path, capsys):
 
 def test_grouping_settings_out_of_range_are_errors_naming_the_key(tmp_path, capsys):
     for setting, value in [("story_threshold", 0), ("duplicate_threshold", 1.5), ("window_days", -1),
-                           ("story_passes", 0), ("claim_embeddings", 1.5)]:
+                           ("story_passes", 0), ("claim_embeddings", 1.5), ("story_embeddings", 1)]:
         config = tmp_path / f"{setting}.yaml"
         config.write_text(f"{setting}: {value}\n")
         assert main(["build", "--config", str(config), "--out", str(tmp_path / "out"), "-q"]) == 1
@@ -161,17 +161,19 @@ def test_grouping_settings_out_of_range_are_errors_naming_the_key(tmp_path, caps
                  "--out", str(tmp_path / "out"), "-q"]) == 0
 
 
-def test_claim_embeddings_without_the_extra_is_an_error_saying_how_to_install_it(tmp_path):
+@pytest.mark.parametrize("setting", ["claim_embeddings: 0.72", "story_embeddings: 0.6"])
+def test_embeddings_without_the_extra_are_an_error_saying_how_to_install_it(tmp_path, setting):
     """The extra is made absent the way Python blocks an import (a None entry in sys.modules)."""
+    key = setting.split(":")[0]
     config = tmp_path / "site.yaml"
-    config.write_text("claim_embeddings: 0.72\n")
+    config.write_text(setting + "\n")
     out = tmp_path / "out"
     code = ("import sys; sys.modules['onnxruntime'] = None; from newsgen.cli import main; "
             f"sys.exit(main(['build', '--config', {str(config)!r}, '--articles', {str(REPO / 'articles')!r}, "
             f"'--out', {str(out)!r}, '-q']))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 1
-    assert f"{config}: claim_embeddings: needs the optional extra (pip install 'newsgen[embeddings]')" in result.stderr
+    assert f"{config}: {key}: needs the optional extra (pip install 'newsgen[embeddings]')" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
-    config.write_text("claim_embeddings: 0\n")  # off: no extra needed
+    config.write_text(f"{key}: 0\n")  # off: no extra needed
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0

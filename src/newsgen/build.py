@@ -16,6 +16,7 @@ from .features import article_terms
 from .stories import stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
+from .meaning import bare_headline, headline_row
 from .model import Article, Site
 from .render import render_site, static_files
 from .reuse import PreviousPages, article_state
@@ -80,6 +81,15 @@ def article_features(articles: list[Article], keys: dict[str, str], cache: Cache
     return tuple({a.id: f[n] for a, f in zip(articles, found)} for n in range(3))
 
 
+def headline_meanings(articles: list[Article], keys: dict[str, str], cache: Cache, engine: Engine,
+                      progress: Progress) -> dict:
+    """The embeddings of the bare headlines among the originals (meaning.py), by id; from the cache
+    where the article's file key is stored."""
+    bare = [a for a in articles if a.duplicate_of is None and bare_headline(a)]
+    rows = cache.map("meanings", headline_row, bare, [keys.get(a.id) for a in bare], engine, progress, "meanings")
+    return {a.id: row for a, row in zip(bare, rows)}
+
+
 def group(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
           progress: Progress) -> tuple[list[Article], list, bool]:
     """The articles with their copies marked, the stories, and whether both came from the cache.
@@ -99,7 +109,8 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
     terms, prints, signatures = article_features(articles, keys, cache, engine, progress)
     articles = mark_copies(articles, config.duplicate_threshold, config.copy_containment, prints, signatures,
                            engine)
-    found = stories(articles, config.story_settings, terms)
+    meanings = headline_meanings(articles, keys, cache, engine, progress) if config.story_embeddings else None
+    found = stories(articles, config.story_settings, terms, meanings)
     if key is not None:
         cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found))
     return articles, found, False

@@ -25,6 +25,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "story_threshold": ((int, float), 0.3, "TF-IDF cosine between an article and a story's centroid at which it joins"),
     "story_passes": (int, 3, "clustering passes: 1 is purely online (arrival order); more let articles move to a better story"),
     "story_merge": ((int, float), 2.5, "two stories merge when their centroids' cosine reaches this many times the threshold (scaled down for short texts); 0 never"),
+    "story_embeddings": ((int, float), 0, "weight of a bare headline's meaning (its sentence embedding) beside its words when it is grouped, for articles with no body; 0 is words alone (needs the `embeddings` extra)"),
     "claim_threshold": ((int, float), 0.22, "sentence similarity at which two sources state the same thing"),
     "claim_embeddings": ((int, float), 0, "sentence-embedding cosine at which a headline that says a claim in other words joins it; 0 is off (needs the `embeddings` extra)"),
     "window_days": (int, 7, "the most days a story may span: a dated article joins a story only if all their dates fit in it"),
@@ -40,6 +41,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "story_threshold": (0.0, 1.0, False),
     "claim_threshold": (0.0, 1.0, False),
     "claim_embeddings": (0.0, 1.0, True),
+    "story_embeddings": (0.0, 0.95, True),
     "story_passes": (1, 100, True),
     "story_merge": (0.0, 100.0, True),
     "window_days": (0, 36500, True),
@@ -66,6 +68,7 @@ class Config:
     story_threshold: float = 0.3
     story_passes: int = 3
     story_merge: float = 2.5
+    story_embeddings: float = 0
     claim_threshold: float = 0.22
     claim_embeddings: float = 0
     window_days: int = 7
@@ -91,7 +94,7 @@ class Config:
         from .stories import StorySettings
 
         return StorySettings(float(self.story_threshold), self.window_days, self.story_passes,
-                             float(self.story_merge))
+                             float(self.story_merge), float(self.story_embeddings))
 
     def override(self, article_id: str) -> dict:
         return self.overrides.get(article_id) or {}
@@ -134,12 +137,13 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
                 raise BuildError(str(path), f"{key}: {value} is out of range "
                                             f"({'from' if closed else 'above'} {low} to {high})")
         values[key] = value
-    if values.get("claim_embeddings"):
-        from .analysis import embeddings
+    for key in ("story_embeddings", "claim_embeddings"):
+        if values.get(key):
+            from .analysis import embeddings
 
-        if not embeddings.available():
-            raise BuildError(str(path), "claim_embeddings: needs the optional extra "
-                                        "(pip install 'newsgen[embeddings]'), or set it to 0")
+            if not embeddings.available():
+                raise BuildError(str(path), f"{key}: needs the optional extra "
+                                            "(pip install 'newsgen[embeddings]'), or set it to 0")
     if values.get("base_url") and not safe_url(values["base_url"]):
         raise BuildError(str(path), f"base_url: {values['base_url'][:60]!r} is not an http(s) address")
     if values.get("theme") and not (path.parent / values["theme"]).is_dir():

@@ -425,7 +425,8 @@ def load_article(path: Path, config: Config, warnings: list[str], inside: Path |
         cleaned = clean(units, known_title=title, find_title=False)
     else:
         cleaned = clean(text_units(text), whole_page=True)
-    if not any(cleaned.sections):
+    headline_only = fmt == "md" and given.text_field("title") is not None and not body.strip()
+    if not any(cleaned.sections) and not headline_only:  # a headline with no body is a feed item; junk alone is not
         raise BuildError(str(path), "no article text left once page furniture is removed "
                                     "(see `newsgen check --explain` for what went)")
     source_name = given.text_field("source") or cleaned.publisher

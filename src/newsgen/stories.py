@@ -13,6 +13,15 @@ the other is not, time cannot vouch for the match, so the threshold is UNDATED_F
 Length: short texts reach lower cosines with their story than long ones (a headline shares a few terms
 with a centroid of hundreds), so the threshold scales with the square root of an article's length
 below SHORT_TERMS distinct terms, down to LENGTH_FLOOR of it.
+
+Meaning (`embeddings` above 0, the optional extra): an article with no body, a bare headline, shares
+too few words with its story for words alone to place it ("Bull Still Charging After Five Years" /
+"US Stocks Fall as Commodity Shares Lead Drop"). Such an article's vector is then its TF-IDF part
+scaled by sqrt(1 - w^2) and, beside it, its headline's sentence embedding scaled by w, centred on the
+collection's mean embedding so that the likeness all headlines share counts for nothing. A story's
+centroid sums both parts, so a cosine is the words' share plus the meaning's. The meaning part does
+not shrink with length, so only the words' share of the threshold is scaled down for length.
+Articles with a body are matched by their words alone, as before.
 """
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ from datetime import date
 from slugify import slugify
 
 from .features import Vector, Vectors, cosine, dot, tfidf_vectors
+from .meaning import Meanings
 from .model import Article, Story
 
 SHORT_TERMS = 100  # below this many distinct terms an article's threshold scales with sqrt(length)
@@ -44,6 +54,7 @@ class StorySettings:
     window_days: int  # the most days a story may span: a story older than this is closed
     passes: int = 3  # one online pass, then refinement passes (1: purely online)
     merge: float = 0.0  # centroid cosine, in units of the threshold, at which two stories merge (0: never)
+    embeddings: float = 0.0  # weight of a bare headline's meaning in its vector (0: words alone)
 
 
 class StoryIndex:
@@ -53,9 +64,13 @@ class StoryIndex:
     their best story. Both are deterministic: ties go to the smaller story key.
     """
 
-    def __init__(self, settings: StorySettings, vectors: Vectors):
+    def __init__(self, settings: StorySettings, vectors: Vectors, meanings: Meanings | None = None):
         self.settings = settings
         self.vectors = vectors
+        self.meanings = meanings if meanings is not None and settings.embeddings > 0 else Meanings.none()
+        self.meaning_sums: dict[str, object] = {}  # story -> the sum of its members' meaning rows
+        self.words: dict[str, Vector] = {}  # the TF-IDF part of an article with a meaning, scaled down
+        self.scale = math.sqrt(1 - settings.embeddings ** 2)
         self.sums: dict[str, Vector] = {}
         self.norm2: dict[str, float] = {}
         self.members: dict[str, list[str]] = {}
@@ -71,8 +86,19 @@ class StoryIndex:
 
     # --- what an article may join ---------------------------------------------------------------
 
+    def _vector(self, aid: str) -> Vector:
+        return self.words.get(aid) or self.vectors.by_id[aid]
+
+    def _factor(self, aid: str) -> float:
+        """The share of the threshold an article must reach: its words' share scaled for length."""
+        factor = length_factor(self.vectors.sizes.get(aid, SHORT_TERMS))
+        if aid in self.words:
+            w2 = self.settings.embeddings ** 2
+            factor = (1 - w2) * factor + w2
+        return factor
+
     def _threshold(self, aid: str) -> float:
-        return self.settings.threshold * length_factor(self.vectors.sizes.get(aid, SHORT_TERMS))
+        return self.settings.threshold * self._factor(aid)
 
     def _open_for(self, key: str, day: date | None) -> bool:
         """A dated article joins a story only if the story, with it, spans no more than the window:
@@ -88,7 +114,7 @@ class StoryIndex:
     def _candidates(self, aid: str) -> list[str]:
         """Stories sharing the most weight of the article's strongest terms, in its time buckets."""
         bucket = self._bucket(self.published[aid])
-        v = self.vectors.by_id[aid]
+        v = self._vector(aid)
         hits: dict[str, float] = defaultdict(float)
         for t in self.strongest[aid]:
             buckets = self.postings.get(t)
@@ -105,20 +131,28 @@ class StoryIndex:
         ranked = heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0]))
         return [key for key, _ in ranked]
 
-    def _similarity(self, v: Vector, key: str) -> float:
-        total = self.sums[key]
-        return dot(v, total) / math.sqrt(self.norm2[key]) if self.norm2[key] > 0 else 0.0
+    def _dot(self, aid: str, key: str) -> float:
+        """The article's vector dotted with the story's sum: words, plus meaning where both have one."""
+        product = dot(self._vector(aid), self.sums[key])
+        meaning = self.meanings.rows.get(aid)
+        total = self.meaning_sums.get(key)
+        if meaning is not None and total is not None:
+            product += float(meaning @ total)
+        return product
+
+    def _similarity(self, aid: str, key: str) -> float:
+        return self._dot(aid, key) / math.sqrt(self.norm2[key]) if self.norm2[key] > 0 else 0.0
 
     def best_story(self, aid: str, also: Iterable[str] = ()) -> str | None:
         """The open story most similar to the article, if it reaches the article's threshold."""
         candidates = set(also) | set(self._candidates(aid))
-        v, day = self.vectors.by_id[aid], self.published[aid]
+        day = self.published[aid]
         threshold = self._threshold(aid)
         best, best_similarity = None, 0.0
         for key in sorted(candidates):
             if key in self.members and self._open_for(key, day):
                 unsure = (day is None) != (self.span[key] is None)
-                similarity = self._similarity(v, key)
+                similarity = self._similarity(aid, key)
                 if similarity < threshold * (UNDATED_FACTOR if unsure else 1.0):
                     continue
                 if best is None or similarity > best_similarity:
@@ -128,11 +162,15 @@ class StoryIndex:
     # --- changing the stories -------------------------------------------------------------------
 
     def _join(self, aid: str, key: str) -> None:
-        v = self.vectors.by_id[aid]
+        v = self._vector(aid)
         total = self.sums.setdefault(key, {})
-        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * dot(v, total) + self._square(aid)
+        self.norm2[key] = self.norm2.get(key, 0.0) + 2 * self._dot(aid, key) + self._square(aid)
         for t, x in v.items():
             total[t] = total.get(t, 0.0) + x
+        meaning = self.meanings.rows.get(aid)
+        if meaning is not None:
+            held = self.meaning_sums.get(key)
+            self.meaning_sums[key] = meaning.copy() if held is None else held + meaning
         self.members.setdefault(key, []).append(aid)
         self.dates.setdefault(key, Counter())
         self.span.setdefault(key, None)
@@ -149,7 +187,11 @@ class StoryIndex:
     def _square(self, aid: str) -> float:
         square = self.square.get(aid)
         if square is None:
-            square = self.square[aid] = math.fsum(x * x for x in self.vectors.by_id[aid].values())
+            square = math.fsum(x * x for x in self._vector(aid).values())
+            meaning = self.meanings.rows.get(aid)
+            if meaning is not None:
+                square += float(meaning @ meaning)
+            self.square[aid] = square
         return square
 
     def _leave(self, aid: str) -> None:
@@ -159,9 +201,13 @@ class StoryIndex:
         if not members:
             for name in (self.members, self.sums, self.norm2, self.dates, self.span):
                 del name[key]
+            self.meaning_sums.pop(key, None)
             return  # stale postings to it are skipped by best_story
-        v, total = self.vectors.by_id[aid], self.sums[key]
-        self.norm2[key] = max(0.0, self.norm2[key] - 2 * dot(v, total) + self._square(aid))
+        v, total = self._vector(aid), self.sums[key]
+        self.norm2[key] = max(0.0, self.norm2[key] - 2 * self._dot(aid, key) + self._square(aid))
+        meaning = self.meanings.rows.get(aid)
+        if meaning is not None:
+            self.meaning_sums[key] = self.meaning_sums[key] - meaning
         for t, x in v.items():
             left = total[t] - x
             if left > 1e-12:
@@ -186,6 +232,8 @@ class StoryIndex:
         """Put one new article in the story it suits, or in a new story keyed by its id."""
         self.published[article.id] = article.published
         v = self.vectors.by_id[article.id] if article.id in self.vectors.by_id else self.vectors.add(article)
+        if article.id in self.meanings.rows:
+            self.words[article.id] = {t: x * self.scale for t, x in v.items()}
         self.strongest[article.id] = sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
         key = self.best_story(article.id)
         self._join(article.id, key if key is not None else self._new_key(article.id))
@@ -209,12 +257,13 @@ class StoryIndex:
         """Join stories whose centroids are alike (cosine >= factor x threshold, scaled down for stories of
         short texts): two halves of one story that formed apart, which no single article can bridge.
         Returns how many stories were merged away."""
-        unit = {}
+        unit, meaning = {}, {}
         for key, total in self.sums.items():
             norm = math.sqrt(self.norm2[key]) or 1.0
             unit[key] = {t: x / norm for t, x in total.items()}
-        short = {key: sum(length_factor(self.vectors.sizes.get(a, SHORT_TERMS)) for a in m) / len(m)
-                 for key, m in self.members.items()}
+            if key in self.meaning_sums:
+                meaning[key] = self.meaning_sums[key] / norm
+        short = {key: sum(self._factor(a) for a in m) / len(m) for key, m in self.members.items()}
         postings: dict[str, list[str]] = defaultdict(list)
         tops = {}
         for key in sorted(unit):
@@ -235,7 +284,10 @@ class StoryIndex:
         for x, y in pairs:
             if self._apart(x, y):
                 continue
-            score = cosine(unit[x], unit[y]) / (factor * self.settings.threshold * max(short[x], short[y]))
+            similarity = cosine(unit[x], unit[y])
+            if x in meaning and y in meaning:
+                similarity += float(meaning[x] @ meaning[y])
+            score = similarity / (factor * self.settings.threshold * max(short[x], short[y]))
             if score >= 1.0:
                 scored.append((-score, x, y))
         parent = {k: k for k in unit}
@@ -270,7 +322,7 @@ class StoryIndex:
         return sorted(sorted(m) for m in self.members.values())
 
     def centroid_similarity(self, aid: str) -> float:
-        return self._similarity(self.vectors.by_id[aid], self.story_of[aid])
+        return self._similarity(aid, self.story_of[aid])
 
 
 def length_factor(size: int) -> float:
@@ -290,11 +342,13 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
 
 
 def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
-                terms: dict | None = None) -> StoryIndex:
+                terms: dict | None = None, meanings: dict | None = None) -> StoryIndex:
     """Cluster the originals (copies follow their originals later) and return the filled index. `terms`
-    holds features.article_terms already computed, by article id."""
+    holds features.article_terms already computed, by article id; `meanings` meaning.headline_row()
+    results (with `settings.embeddings`, the rest are encoded here)."""
     originals = [a for a in articles if a.duplicate_of is None]
-    index = StoryIndex(settings, vectors or tfidf_vectors(originals, terms))
+    found = Meanings.of(originals, settings.embeddings, meanings) if settings.embeddings > 0 else None
+    index = StoryIndex(settings, vectors or tfidf_vectors(originals, terms), found)
     order = arrival_order(originals)
     for a in order:
         index.add(a)
@@ -307,9 +361,10 @@ def story_index(articles: list[Article], settings: StorySettings, vectors: Vecto
     return index
 
 
-def story_clusters(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None) -> list[list[str]]:
+def story_clusters(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
+                   meanings: dict | None = None) -> list[list[str]]:
     """Groups of article ids, one per story; each copy in its original's story."""
-    index = story_index(articles, settings, vectors)
+    index = story_index(articles, settings, vectors, meanings=meanings)
     return _with_copies(index.clusters(), articles)
 
 
@@ -328,11 +383,12 @@ def _with_copies(clusters: list[list[str]], articles: list[Article]) -> list[lis
     return sorted(sorted(g) for g in groups)
 
 
-def stories(articles: list[Article], settings: StorySettings, terms: dict | None = None) -> list[Story]:
+def stories(articles: list[Article], settings: StorySettings, terms: dict | None = None,
+            meanings: dict | None = None) -> list[Story]:
     """Stories newest first, each with its lead article first; slugs unique and stable for a title.
-    `terms` as for story_index."""
+    `terms` and `meanings` as for story_index."""
     by_id = {a.id: a for a in articles}
-    index = story_index(articles, settings, terms=terms)
+    index = story_index(articles, settings, terms=terms, meanings=meanings)
     made = []
     for ids in _with_copies(index.clusters(), articles):
         # The lead: the original closest to the story's centroid (never a copy).

@@ -1,0 +1,68 @@
+"""What a bare headline means: sentence embeddings for story grouping (stories.py, `story_embeddings`).
+
+An article with no body is only its headline, and two headlines of one story often share no word. For
+those articles grouping adds the headline's sentence embedding (analysis/embeddings.py, the optional
+`embeddings` extra). Every headline embedding shares a direction with every other (the cosine of two
+unrelated headlines is about 0.1-0.2), so the rows are centred on the collection's mean first; with few
+headlines their mean says little, and the centre shrinks toward nothing as IDF shrinks toward 1
+(features.IDF_PRIOR_DOCS).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .features import IDF_PRIOR_DOCS
+from .model import Article
+
+
+def bare_headline(article: Article) -> bool:
+    """An article that is a headline and nothing more: what its words cannot place, its meaning may."""
+    return bool(article.title and article.title.strip()) and not article.paragraphs
+
+
+def headline_row(article: Article, _shared=None):
+    """The raw embedding (float32, unit length) of a bare headline: a cache task, one article at a time
+    (encoding gives the same bits alone as in a batch)."""
+    from .analysis import embeddings
+
+    return embeddings.encode([article.title])[0]
+
+
+def headline_rows(articles: Iterable[Article]) -> dict:
+    """Raw embeddings of the bare headlines among `articles`, in one batch, by article id."""
+    from .analysis import embeddings
+
+    bare = [a for a in articles if bare_headline(a)]
+    return dict(zip((a.id for a in bare), embeddings.encode([a.title for a in bare]))) if bare else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Meanings:
+    """The meaning part of each bare headline's story vector, by article id: the raw row centred,
+    scaled to unit length and then to the weight (float64, so that a dot product is the meaning's share
+    of a cosine)."""
+
+    rows: dict
+
+    @classmethod
+    def none(cls) -> Meanings:
+        return cls({})
+
+    @classmethod
+    def of(cls, articles: list[Article], weight: float, raw: dict | None = None) -> Meanings:
+        """The meanings of the bare headlines among `articles`; `raw` holds headline_row() results already
+        computed (the build's cache), else they are encoded here."""
+        bare = sorted(a.id for a in articles if bare_headline(a))
+        if not bare or weight <= 0:
+            return cls.none()
+        import numpy as np
+
+        if raw is None or any(i not in raw for i in bare):
+            raw = {**(raw or {}), **headline_rows(a for a in articles if a.id in set(bare) - set(raw or {}))}
+        matrix = np.vstack([np.asarray(raw[i], dtype=np.float64) for i in bare])
+        centre = matrix.mean(axis=0) * (len(bare) / (len(bare) + IDF_PRIOR_DOCS))
+        matrix -= centre
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix *= weight / np.clip(norms, 1e-12, None)
+        return cls({i: matrix[n] for n, i in enumerate(bare)})
