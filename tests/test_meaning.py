@@ -119,7 +119,9 @@ def test_headline_only_markdown_builds_and_the_pages_say_there_is_no_text(tmp_pa
     assert summary.stories == 15  # the market slide, the hurricane, and 13 headlines alone
     assert (cache / "meanings.pickle").exists()
     story = next(p for p in (out / "stories").rglob("index.html") if "Lena" in p.read_text(encoding="utf-8"))
-    assert "The sources here give headlines only: there is no text to compare." in story.read_text(encoding="utf-8")
+    page = story.read_text(encoding="utf-8")
+    assert "The sources here give headlines only: there is no text to compare." in page
+    assert 'id="relate-h"' not in page  # no "How the sources relate": no sentences to restate
     source = (out / "sources" / "outlet-0" / "index.html").read_text(encoding="utf-8")
     assert "Headline only: the file gives no text; the report is at its source." in source
 

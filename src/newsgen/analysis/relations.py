@@ -31,7 +31,9 @@ def matrix_members(articles: list[Article], claims: tuple[Claim, ...]) -> list[A
 
 def source_relations(articles: list[Article], claims: tuple[Claim, ...],
                      marks: tuple[ArticleSentences, ...]) -> tuple[Relation, ...]:
-    """Every pair of the matrix's articles, most statements in common first."""
+    """Every pair of the matrix's articles, most statements in common first. An article with no body
+    (a headline alone) has no sentences to restate or be restated in, so it is in no pair."""
+    articles = [a for a in articles if a.paragraphs]
     if len(articles) < 2:
         return ()  # no pair
     members = matrix_members(articles, claims)
