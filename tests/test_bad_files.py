@@ -350,3 +350,47 @@ def test_site_yaml_source_urls_must_be_web_addresses(tmp_path, capsys):
     assert main(["build", "--config", str(config), "--out", str(tmp_path / "out"), "-q"]) == 1
     err = capsys.readouterr().err
     assert f"{config}: sources.Courier.url: 'javascript:alert(1)' is not an http(s) address" in err
+
+
+def test_a_bad_file_among_enough_files_for_the_pool_is_a_clear_error_not_a_hang(tmp_path):
+    """With pool.MIN_ITEMS files or more the loader runs in worker processes, and a file's error comes
+    back pickled. An error the parent could not unpickle once killed the pool's result thread, and the
+    build waited forever (found by a 100,000-article benchmark); the build is a real process here, on
+    2 workers, with a deadline."""
+    from newsgen.pool import MIN_ITEMS
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(MIN_ITEMS + 6):
+        (folder / f"a{n:03d}.md").write_text(
+            f"---\ntitle: Council meeting number {n}\n---\nThe council met for the {n}th time on Tuesday and "
+            "approved the ferry budget after a long debate about the pier.\n", encoding="utf-8")
+    (folder / "a050.md").write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "newsgen", "build", "--articles", str(folder), "--out", str(out),
+                             "--jobs", "2", "-q"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert f"{folder / 'a050.md'}:2" in result.stderr and "front matter" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_errors_survive_the_trip_between_processes():
+    import pickle
+
+    from newsgen.errors import BuildError
+    from newsgen.pool import _portable
+
+    error = BuildError("a.md", "front matter: bad", 2, 7)
+    back = pickle.loads(pickle.dumps(error))
+    assert (back.path, back.message, back.line, back.col, str(back)) == ("a.md", "front matter: bad", 2, 7,
+                                                                         "a.md:2:7: front matter: bad")
+    failed = pickle.loads(pickle.dumps(BuildFailed([error])))
+    assert [str(e) for e in failed.errors] == ["a.md:2:7: front matter: bad"]
+
+    class Stubborn(Exception):  # an exception whose class the parent cannot rebuild from its args
+        def __init__(self, a, b):
+            super().__init__(a)
+
+    made = _portable(Stubborn("x", "y"))
+    assert isinstance(made, RuntimeError) and "Stubborn: x" in str(made)
+    assert _portable(error) is error

@@ -12,6 +12,12 @@ class BuildError(Exception):
         self.line = line
         self.col = col
 
+    def __reduce__(self):
+        # Errors cross processes (a pool worker's or a Dask worker's result). Exception's own reduce
+        # would call __init__ with its message alone, which fails in the receiving process; in a
+        # multiprocessing pool that kills the thread that collects results, and the build waits forever.
+        return type(self), (self.path, self.message, self.line, self.col)
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
@@ -27,3 +33,6 @@ class BuildFailed(Exception):
     def __init__(self, errors: list[BuildError]):
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+
+    def __reduce__(self):
+        return type(self), (self.errors,)

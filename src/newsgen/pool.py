@@ -31,7 +31,25 @@ def default_jobs() -> int:
 
 
 def _call(n: int):
-    return _task(_items[n])
+    try:
+        return _task(_items[n])
+    except Exception as exc:
+        raise _portable(exc) from None
+
+
+def _portable(exc: Exception) -> Exception:
+    """The exception itself if it survives pickling both ways, else a RuntimeError that says what it was.
+    An exception the parent cannot unpickle kills the pool's result thread, and the build would wait
+    for that result forever."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        import traceback
+
+        return RuntimeError("".join(traceback.format_exception(exc)).rstrip())
 
 
 def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int | None = None,
