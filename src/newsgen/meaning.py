@@ -58,8 +58,10 @@ class Meanings:
             return cls.none()
         import numpy as np
 
-        if raw is None or any(i not in raw for i in bare):
-            raw = {**(raw or {}), **headline_rows(a for a in articles if a.id in set(bare) - set(raw or {}))}
+        raw = dict(raw or {})
+        missing = set(bare) - raw.keys()
+        if missing:
+            raw.update(headline_rows(a for a in articles if a.id in missing))
         matrix = np.vstack([np.asarray(raw[i], dtype=np.float64) for i in bare])
         centre = matrix.mean(axis=0) * (len(bare) / (len(bare) + IDF_PRIOR_DOCS))
         matrix -= centre
