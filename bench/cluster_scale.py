@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from newsgen.config import load_config  # noqa: E402
 from newsgen.copies import mark_copies  # noqa: E402
 from newsgen.evaluate import record_article  # noqa: E402
-from newsgen.features import tfidf_vectors  # noqa: E402
 from newsgen.stories import story_clusters  # noqa: E402
 
 
@@ -60,11 +59,7 @@ def main() -> int:
     print(f"copies: {copies} found in {time.perf_counter() - clock:.1f} s, peak {peak_mb():.0f} MB")
 
     clock = time.perf_counter()
-    vectors = tfidf_vectors(a for a in articles if a.duplicate_of is None)
-    print(f"vectors: {len(vectors.by_id)} in {time.perf_counter() - clock:.1f} s, peak {peak_mb():.0f} MB")
-
-    clock = time.perf_counter()
-    clusters = story_clusters(articles, config.story_settings, vectors)
+    clusters = story_clusters(articles, config.story_settings)
     sizes = Counter(len(c) for c in clusters)
     print(f"stories: {len(clusters)} in {time.perf_counter() - clock:.1f} s, peak {peak_mb():.0f} MB; "
           f"{sum(n for s, n in sizes.items() if s > 1)} with two or more articles, largest {max(sizes)}")

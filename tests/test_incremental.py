@@ -315,3 +315,42 @@ def test_results_pickle_as_class_and_values_and_come_back_equal(site):
         assert cls is type(value) and isinstance(fields, tuple)
         assert pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)) == value
     assert pickle.loads(pickle.dumps(built)) == built
+
+
+def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, write_tree):
+    """Three stories ten weeks apart are in three blocks (stories.story_groups): an edit, or a new report
+    on the latest story, groups one block again and takes the other two from the cache, and the site is
+    a clean build's."""
+    from datetime import date, timedelta
+
+    from test_story_blocks import EVENTS, _file
+
+    start = date(2025, 1, 6)
+    articles = write_tree({f"{name}{n}.md": _file(title, body, start + timedelta(days=70 * k + n))
+                           for k, (name, reports) in enumerate(EVENTS.items())
+                           for n, (title, body) in enumerate(reports)})
+    config = Config(root=tmp_path, search=False)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "0 of 3 blocks of stories as grouped before" in line for line in log), log
+
+    edited = articles / "orchestra1.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nTickets for her first concert go on sale in May.\n",
+                      encoding="utf-8")
+    log.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "2 of 3 blocks of stories as grouped before" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+    (articles / "mine3.md").write_text(_file(
+        "Dunmore miners leave Brannock hospital",
+        "The twelve miners rescued from the flooded Dunmore colliery shaft left hospital in Brannock on "
+        "Thursday. Kestrel Mining said pumping would take a month before the shaft, 400 metres deep, reopens.",
+        start + timedelta(days=143)), encoding="utf-8")
+    log.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "2 of 3 blocks of stories as grouped before" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+    story = next(p for p in out.glob("stories/*/story.json") if "mine3" in p.read_text(encoding="utf-8"))
+    assert all(f"mine{n}" in story.read_text(encoding="utf-8") for n in range(4))  # it joined its story

@@ -13,7 +13,7 @@ from .engine import Engine, LocalEngine
 from .config import Config
 from .copies import fingerprint, mark_copies, signature
 from .features import article_terms
-from .stories import stories
+from .stories import group_block, stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
 from .meaning import bare_headline, headline_row
@@ -91,10 +91,10 @@ def headline_meanings(articles: list[Article], keys: dict[str, str], cache: Cach
 
 
 def group(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
-          progress: Progress) -> tuple[list[Article], list, bool]:
-    """The articles with their copies marked, the stories, and whether both came from the cache.
-    Grouping weighs every article against the whole collection, so it is kept in the cache as one
-    result, under the keys of all the articles."""
+          progress: Progress) -> tuple[list[Article], list, str]:
+    """The articles with their copies marked, the stories, and what came from the cache (for the log).
+    The whole grouping is kept under the keys of all the articles; when any changed, copies are found
+    again and stories are grouped again only in the blocks whose input changed (stories.story_groups)."""
     states = [article_state(a, keys) for a in articles]
     key = None
     if cache.enabled and None not in states:
@@ -102,18 +102,48 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
                      states)
         kept = cache.get("groups", key)
         if kept is not None:
-            links, found = kept
+            links, found, blocks = kept
             cache.keep("features", [keys[a.id] for a in articles])  # the next edit regroups from them
+            cache.keep("blocks", blocks)
             return [replace(a, duplicate_of=links[a.id][0], reuse=links[a.id][1]) if a.id in links else a
-                    for a in articles], found, True
+                    for a in articles], found, ", as the last build grouped them"
     terms, prints, signatures = article_features(articles, keys, cache, engine, progress)
     articles = mark_copies(articles, config.duplicate_threshold, config.copy_containment, prints, signatures,
                            engine)
     meanings = headline_meanings(articles, keys, cache, engine, progress) if config.story_embeddings else None
-    found = stories(articles, config.story_settings, terms, meanings)
+    blocks = BlockCache(config.story_settings, cache, keys, terms, meanings)
+    found = stories(articles, config.story_settings, terms, meanings, blocks.run)
     if key is not None:
-        cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found))
-    return articles, found, False
+        cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found,
+                                  blocks.keys))
+    return articles, found, f", {blocks.hits} of {len(blocks.keys) + blocks.unkeyed} blocks of stories as grouped before"
+
+
+class BlockCache:
+    """stories.group_block with each block's stories kept in the cache, under its articles' states and
+    those of the stories carried into it."""
+
+    def __init__(self, settings, cache: Cache, keys: dict[str, str], terms: dict, meanings: dict | None):
+        self.settings, self.cache, self.article_keys = settings, cache, keys
+        self.terms, self.meanings = terms, meanings
+        self.keys: list[str] = []  # the cache keys of this build's blocks
+        self.hits = self.unkeyed = 0
+
+    def run(self, block: list[Article], carried: list, frozen: bool) -> list:
+        state = [article_state(a, self.article_keys) for a in block]
+        context = [(story, [article_state(a, self.article_keys) for a in members]) for story, members in carried]
+        if not self.cache.enabled or None in state or any(None in members for _, members in context):
+            self.unkeyed += 1
+            return group_block(block, carried, self.settings, self.terms, self.meanings, frozen)
+        key = digest(code_version(), self.settings, frozen, state, context)
+        self.keys.append(key)
+        made = self.cache.get("blocks", key)
+        if made is not None:
+            self.hits += 1
+            return made
+        made = group_block(block, carried, self.settings, self.terms, self.meanings, frozen)
+        self.cache.put("blocks", key, made)
+        return made
 
 
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:
@@ -164,9 +194,9 @@ def build_site(config: Config, articles_dir: Path | None = None,
     removed = sum(len(a.removed) for a in loaded.articles)
     reused = f", {cache.hits} from the cache" if cache.enabled else ""
     stage(f"load: {len(loaded.articles)} articles{reused}, {removed} lines removed or moved to metadata")
-    articles, found, kept = group(list(loaded.articles), loaded.keys, config, cache, engine, progress)
+    articles, found, reused = group(list(loaded.articles), loaded.keys, config, cache, engine, progress)
     copies = sum(1 for a in articles if a.duplicate_of)
-    reused = ", as the last build grouped them" if kept else ""
+    reused = reused if cache.enabled else ""
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} "
           f"articles){reused}")
     by_id = {a.id: a for a in articles}

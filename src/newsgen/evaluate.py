@@ -120,14 +120,13 @@ def eval_clusters(path: Path, config: Config, thresholds: list[float] | None = N
              f"(loaded and cleaned in {time.perf_counter() - start:.1f} s)"]
     start = time.perf_counter()
     articles = mark_copies(articles + extra, config.duplicate_threshold, config.copy_containment)
-    vectors = tfidf_vectors(a for a in articles if a.duplicate_of is None)
     meanings = headline_rows(a for a in articles if a.duplicate_of is None) if config.story_embeddings else None
     prep = time.perf_counter() - start
     labelled = {str(r["id"]) for r in records}
     for t in thresholds or [config.story_threshold]:
         settings = replace(config.story_settings, threshold=t, passes=passes or config.story_passes)
         start = time.perf_counter()
-        pred = story_clusters(articles, settings, vectors, meanings)
+        pred = story_clusters(articles, settings, meanings)
         seconds = prep + time.perf_counter() - start
         if gold:
             s = cluster_scores([[i for i in ids if i in gold] for ids in pred if any(i in gold for i in ids)], gold)

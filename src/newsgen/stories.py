@@ -83,6 +83,7 @@ class StoryIndex:
         # term -> time bucket -> stories: a story is found only from articles near it in time
         self.postings: dict[str, dict[int | None, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.width = max(1, settings.window_days)
+        self.frozen: set[str] = set()  # stories carried in from an earlier block: they take members, lose none
 
     # --- what an article may join ---------------------------------------------------------------
 
@@ -228,16 +229,28 @@ class StoryIndex:
             key, n = f"{aid}~{n}", n + 1
         return key
 
-    def add(self, article: Article) -> str:
-        """Put one new article in the story it suits, or in a new story keyed by its id."""
+    def _register(self, article: Article) -> None:
         self.published[article.id] = article.published
         v = self.vectors.by_id[article.id] if article.id in self.vectors.by_id else self.vectors.add(article)
         if article.id in self.meanings.rows:
             self.words[article.id] = {t: x * self.scale for t, x in v.items()}
         self.strongest[article.id] = sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]
+
+    def add(self, article: Article) -> str:
+        """Put one new article in the story it suits, or in a new story keyed by its id."""
+        self._register(article)
         key = self.best_story(article.id)
         self._join(article.id, key if key is not None else self._new_key(article.id))
         return self.story_of[article.id]
+
+    def carry(self, key: str, members: list[Article], frozen: bool = True) -> None:
+        """A story grouped in an earlier block, with its members: new articles may join it; when frozen,
+        nothing moves its members out or merges it away."""
+        if frozen:
+            self.frozen.add(key)
+        for a in members:
+            self._register(a)
+            self._join(a.id, key)
 
     def refine(self, order: list[str]) -> int:
         """One pass: each article moves to the story that suits it best; returns how many moved."""
@@ -282,7 +295,7 @@ class StoryIndex:
                 pairs.add((x, y) if x < y else (y, x))
         scored = []
         for x, y in pairs:
-            if self._apart(x, y):
+            if (x in self.frozen and y in self.frozen) or self._apart(x, y):
                 continue
             similarity = cosine(unit[x], unit[y])
             if x in meaning and y in meaning:
@@ -300,8 +313,12 @@ class StoryIndex:
 
         for _, x, y in sorted(scored):
             rx, ry = find(x), find(y)
-            if rx != ry:
-                parent[max(rx, ry)] = min(rx, ry)
+            if rx == ry or (rx in self.frozen and ry in self.frozen):
+                continue  # two stories of earlier blocks stay as they were grouped
+            if rx in self.frozen or (ry not in self.frozen and rx < ry):
+                parent[ry] = rx
+            else:
+                parent[rx] = ry
         merged = 0
         for key in sorted(unit):
             home = find(key)
@@ -342,17 +359,23 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
 
 
 def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
-                terms: dict | None = None, meanings: dict | None = None) -> StoryIndex:
-    """Cluster the originals (copies follow their originals later) and return the filled index. `terms`
-    holds features.article_terms already computed, by article id; `meanings` meaning.headline_row()
-    results (with `settings.embeddings`, the rest are encoded here)."""
+                terms: dict | None = None, meanings: dict | None = None,
+                carried: list[tuple[str, list[Article]]] = (), frozen: bool = True) -> StoryIndex:
+    """Cluster the originals among `articles` (copies follow their originals later), with the stories
+    `carried` from an earlier block (key and members) as frozen stories they may join; return the
+    filled index. `terms` holds features.article_terms already computed, by article id; `meanings`
+    meaning.headline_row() results (with `settings.embeddings`, the rest are encoded here)."""
     originals = [a for a in articles if a.duplicate_of is None]
-    found = Meanings.of(originals, settings.embeddings, meanings) if settings.embeddings > 0 else None
-    index = StoryIndex(settings, vectors or tfidf_vectors(originals, terms), found)
+    context = [a for _, members in carried for a in members]
+    everyone = [*context, *originals]
+    found = Meanings.of(everyone, settings.embeddings, meanings) if settings.embeddings > 0 else None
+    index = StoryIndex(settings, vectors or tfidf_vectors(everyone, terms), found)
+    for key, members in carried:
+        index.carry(key, arrival_order(members), frozen)
     order = arrival_order(originals)
     for a in order:
         index.add(a)
-    ids = [a.id for a in order]
+    ids = [a.id for a in (order if frozen else arrival_order([*context, *originals]))]
     for _ in range(settings.passes - 1):
         if not index.refine(ids):
             break
@@ -361,11 +384,124 @@ def story_index(articles: list[Article], settings: StorySettings, vectors: Vecto
     return index
 
 
-def story_clusters(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
-                   meanings: dict | None = None) -> list[list[str]]:
+# --- grouping a block at a time -----------------------------------------------------------------------
+
+BLOCK_WINDOWS = 4  # a block spans this many story windows
+
+
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """One story as the block that last took it leaves it: its key, its lead (the original closest to
+    its centroid), its members (originals) and its strongest centroid terms."""
+
+    key: str
+    lead: str
+    members: tuple[str, ...]
+    top: tuple[str, ...]
+
+
+def block_days(settings: StorySettings) -> int:
+    return BLOCK_WINDOWS * max(1, settings.window_days)
+
+
+def group_block(block: list[Article], carried: list[tuple[str, list[Article]]], settings: StorySettings,
+                terms: dict | None = None, meanings: dict | None = None, frozen: bool = True) -> list[Grouped]:
+    """Cluster one block's originals with the stories carried into it (frozen, or open to refinement and
+    merging like the block's own); every story of the block, carried ones included, as Grouped, by key."""
+    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, frozen=frozen)
+    titled = {a.id for _, members in carried for a in members if a.title is not None}
+    titled.update(a.id for a in block if a.title is not None)
+    made = []
+    for key in sorted(index.members):
+        members = index.members[key]
+        lead = min(members, key=lambda i: (-round(index.centroid_similarity(i), 9), i not in titled, i))
+        total = index.sums[key]
+        top = sorted(total, key=lambda t: (-total[t], t))[:MERGE_TERMS]
+        made.append(Grouped(key, lead, tuple(sorted(members)), tuple(top)))
+    return made
+
+
+def story_groups(articles: list[Article], settings: StorySettings, terms: dict | None = None,
+                 meanings: dict | None = None, run=None) -> list[Grouped]:
+    """The stories of the originals among `articles`, grouped a block at a time.
+
+    Dated articles fall in blocks of BLOCK_WINDOWS x window_days by date. A story spans at most
+    window_days, so an article can only share a story with articles of its own block or with the
+    stories still open at the block's start (a member dated within window_days before it); those are
+    carried into the block as frozen stories it may add to. Each block is weighed by its own
+    document frequencies (its articles and the carried ones): grouping a block reads nothing of the
+    archive beyond what is carried, so a build re-groups only the blocks whose input changed.
+    Undated articles come last, as one block that carries in the dated stories their strongest
+    terms find (time cannot place them). `run(block, carried)` groups one block; the default is
+    group_block with these settings, and the build passes one that keeps the result in its cache."""
+    originals = [a for a in articles if a.duplicate_of is None]
+    by_id = {a.id: a for a in originals}
+    if run is None:
+        def run(block, carried, frozen):
+            return group_block(block, carried, settings, terms, meanings, frozen)
+    days = block_days(settings)
+    blocks: dict[int, list[Article]] = defaultdict(list)
+    undated = []
+    for a in originals:
+        if a.published is None:
+            undated.append(a)
+        else:
+            blocks[a.published.toordinal() // days].append(a)
+
+    def latest(g: Grouped) -> date | None:
+        return max((d for d in (by_id[i].published for i in g.members) if d), default=None)
+
+    done: dict[str, Grouped] = {}
+    pending: list[Grouped] = []
+    for b in sorted(blocks):
+        reach = b * days - settings.window_days  # the earliest day (ordinal) still open at the block's start
+        carried = []
+        for g in pending:
+            last = latest(g)
+            if last is not None and last.toordinal() >= reach:
+                carried.append(g)
+            else:
+                done[g.key] = g
+        pending = _run(run, blocks[b], carried, by_id)
+    done.update((g.key, g) for g in pending)
+    if undated:
+        wanted = [done.pop(key) for key in sorted(_undated_candidates(undated, done.values(), terms))]
+        done.update((g.key, g) for g in _run(run, undated, wanted, by_id, frozen=False))
+    return [done[key] for key in sorted(done)]
+
+
+def _run(run, block: list[Article], carried: list[Grouped], by_id: dict[str, Article],
+         frozen: bool = True) -> list[Grouped]:
+    """One block's stories; a carried story whose members did not change stays as its own block left it."""
+    before = {g.key: g for g in carried}
+    made = run(sorted(block, key=lambda a: a.id), [(g.key, [by_id[i] for i in g.members]) for g in carried], frozen)
+    return [before[g.key] if g.key in before and before[g.key].members == g.members else g for g in made]
+
+
+def _undated_candidates(undated: list[Article], dated: Iterable[Grouped], terms: dict | None) -> set[str]:
+    """The dated stories an undated article might join: those sharing most of its strongest terms
+    (MAX_CANDIDATES for each article, found by the stories' strongest centroid terms)."""
+    postings: dict[str, list[str]] = defaultdict(list)
+    for g in dated:
+        for t in g.top:
+            postings[t].append(g.key)
+    if not postings:
+        return set()
+    vectors = tfidf_vectors(undated, terms)
+    wanted: set[str] = set()
+    for a in undated:
+        v = vectors.by_id[a.id]
+        hits: Counter[str] = Counter()
+        for t in sorted(v, key=lambda t: (-v[t], t))[:INDEX_TERMS]:
+            if len(postings.get(t, ())) <= MERGE_POSTING:
+                hits.update(postings.get(t, ()))
+        wanted.update(k for k, _ in heapq.nsmallest(MAX_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0])))
+    return wanted
+
+
+def story_clusters(articles: list[Article], settings: StorySettings, meanings: dict | None = None) -> list[list[str]]:
     """Groups of article ids, one per story; each copy in its original's story."""
-    index = story_index(articles, settings, vectors, meanings=meanings)
-    return _with_copies(index.clusters(), articles)
+    return _with_copies([list(g.members) for g in story_groups(articles, settings, meanings=meanings)], articles)
 
 
 def _with_copies(clusters: list[list[str]], articles: list[Article]) -> list[list[str]]:
@@ -384,17 +520,16 @@ def _with_copies(clusters: list[list[str]], articles: list[Article]) -> list[lis
 
 
 def stories(articles: list[Article], settings: StorySettings, terms: dict | None = None,
-            meanings: dict | None = None) -> list[Story]:
+            meanings: dict | None = None, run=None) -> list[Story]:
     """Stories newest first, each with its lead article first; slugs unique and stable for a title.
-    `terms` and `meanings` as for story_index."""
+    `terms`, `meanings` and `run` as for story_groups."""
     by_id = {a.id: a for a in articles}
-    index = story_index(articles, settings, terms=terms, meanings=meanings)
+    groups = story_groups(articles, settings, terms, meanings, run)
+    lead_of = {g.members[0]: g.lead for g in groups}
     made = []
-    for ids in _with_copies(index.clusters(), articles):
-        # The lead: the original closest to the story's centroid (never a copy).
-        originals = [i for i in ids if by_id[i].duplicate_of is None] or ids
-        lead = min(originals, key=lambda i: (-round(index.centroid_similarity(i), 9) if i in index.story_of else 0.0,
-                                             by_id[i].title is None, i))
+    for ids in _with_copies([list(g.members) for g in groups], articles):
+        originals = [i for i in ids if by_id[i].duplicate_of is None]
+        lead = lead_of[originals[0]] if originals else min(ids, key=lambda i: (by_id[i].title is None, i))
         rest = sorted((i for i in ids if i != lead),
                       key=lambda i: (by_id[i].duplicate_of is not None, by_id[i].published or date.max, i))
         made.append((lead, [lead, *rest]))
