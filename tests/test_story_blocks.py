@@ -87,10 +87,10 @@ def test_a_story_across_a_block_edge_stays_one_story(write_tree):
     articles = _load(write_tree, days)
     runs: list[tuple[list[str], list[str]]] = []
 
-    def run(block, carried, frozen):
+    def run(block, carried, whole):
         runs.append(([a.id for a in block], sorted(key for key, _ in carried)))
         from newsgen.stories import group_block
-        return group_block(block, carried, settings, frozen=frozen)
+        return group_block(block, carried, settings, whole=whole)
 
     assert _found(articles, settings, run) == _expected(EVENTS)
     # Three blocks, in date order: the mine's, the one before the edge, the one after it. Only the stories
@@ -111,9 +111,9 @@ def test_blocks_change_nothing_when_a_window_is_long(write_tree):
     year = StorySettings(0.3, 365, 3, 2.5)
     blocks: list[int] = []
 
-    def run(block, carried, frozen):
+    def run(block, carried, whole):
         blocks.append(len(block))
-        return group_block(block, carried, year, frozen=frozen)
+        return group_block(block, carried, year, whole=whole)
 
     assert _found(articles, year, run) == _expected(EVENTS)
     assert blocks == [9]
@@ -139,9 +139,9 @@ def test_a_carried_story_keeps_its_members(write_tree):
     articles = _load(write_tree, days)
     carried: list[list[str]] = []
 
-    def run(block, carry, frozen):
+    def run(block, carry, whole):
         carried.extend(sorted(a.id for a in members) for _, members in carry)
-        made = group_block(block, carry, settings, frozen=frozen)
+        made = group_block(block, carry, settings, whole=whole)
         for key, members in carry:  # every carried story comes back with all it had
             kept = next(g for g in made if g.key == key)
             assert {a.id for a in members} <= set(kept.members)

@@ -129,19 +129,21 @@ class BlockCache:
         self.keys: list[str] = []  # the cache keys of this build's blocks
         self.hits = self.unkeyed = 0
 
-    def run(self, block: list[Article], carried: list, frozen: bool) -> list:
+    def run(self, block: list[Article], carried: list, whole: list[Article] | None) -> list:
         state = [article_state(a, self.article_keys) for a in block]
         context = [(story, [article_state(a, self.article_keys) for a in members]) for story, members in carried]
-        if not self.cache.enabled or None in state or any(None in members for _, members in context):
+        weighed = None if whole is None else [article_state(a, self.article_keys) for a in whole]
+        if (not self.cache.enabled or None in state or any(None in members for _, members in context)
+                or (weighed is not None and None in weighed)):
             self.unkeyed += 1
-            return group_block(block, carried, self.settings, self.terms, self.meanings, frozen)
-        key = digest(code_version(), self.settings, frozen, state, context)
+            return group_block(block, carried, self.settings, self.terms, self.meanings, whole)
+        key = digest(code_version(), self.settings, state, context, weighed)
         self.keys.append(key)
         made = self.cache.get("blocks", key)
         if made is not None:
             self.hits += 1
             return made
-        made = group_block(block, carried, self.settings, self.terms, self.meanings, frozen)
+        made = group_block(block, carried, self.settings, self.terms, self.meanings, whole)
         self.cache.put("blocks", key, made)
         return made
 

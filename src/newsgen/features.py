@@ -214,13 +214,16 @@ def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
                             for t, k in counts.items()})
 
 
-def tfidf_vectors(articles: Iterable[Article], known: dict[str, Counter[str]] | None = None) -> Vectors:
-    """Sublinear tf times smoothed IDF over the articles given, cut to MAX_TERMS, unit length. `known`
-    holds article_terms already computed, by article id."""
+def tfidf_vectors(articles: Iterable[Article], known: dict[str, Counter[str]] | None = None,
+                  weigh: Iterable[Article] | None = None) -> Vectors:
+    """Sublinear tf times smoothed IDF over the articles given (or over `weigh`, a larger collection
+    they belong to), cut to MAX_TERMS, unit length. `known` holds article_terms already computed, by
+    article id."""
     known = known or {}
     counts = {a.id: known[a.id] if a.id in known else article_terms(a) for a in articles}
-    df: Counter[str] = Counter(chain.from_iterable(counts.values()))  # a Counter iterates over its terms
-    n = len(counts)
+    base = counts if weigh is None else {a.id: counts.get(a.id) or known.get(a.id) or article_terms(a) for a in weigh}
+    df: Counter[str] = Counter(chain.from_iterable(base.values()))  # a Counter iterates over its terms
+    n = len(base)
     unit = _Weights(df, n).unit
     return Vectors({aid: unit(c) for aid, c in counts.items()}, {aid: _size(c) for aid, c in counts.items()}, df, n)
 

@@ -50,20 +50,26 @@ class Meanings:
         return cls({})
 
     @classmethod
-    def of(cls, articles: list[Article], weight: float, raw: dict | None = None) -> Meanings:
-        """The meanings of the bare headlines among `articles`; `raw` holds headline_row() results already
-        computed (the build's cache), else they are encoded here."""
+    def of(cls, articles: list[Article], weight: float, raw: dict | None = None,
+           whole: list[Article] | None = None) -> Meanings:
+        """The meanings of the bare headlines among `articles`, centred on the mean of those among
+        `whole` (a larger collection they belong to; default: themselves); `raw` holds headline_row()
+        results already computed (the build's cache), else they are encoded here."""
         bare = sorted(a.id for a in articles if bare_headline(a))
         if not bare or weight <= 0:
             return cls.none()
         import numpy as np
 
+        everyone = {a.id: a for a in (whole if whole is not None else articles)}
+        everyone.update((a.id, a) for a in articles)
+        centred = sorted(i for i, a in everyone.items() if bare_headline(a))
         raw = dict(raw or {})
-        missing = set(bare) - raw.keys()
+        missing = set(centred) - raw.keys()
         if missing:
-            raw.update(headline_rows(a for a in articles if a.id in missing))
-        matrix = np.vstack([np.asarray(raw[i], dtype=np.float64) for i in bare])
-        centre = matrix.mean(axis=0) * (len(bare) / (len(bare) + IDF_PRIOR_DOCS))
+            raw.update(headline_rows(everyone[i] for i in sorted(missing)))
+        rows = {i: np.asarray(raw[i], dtype=np.float64) for i in centred}
+        centre = np.vstack([rows[i] for i in centred]).mean(axis=0) * (len(centred) / (len(centred) + IDF_PRIOR_DOCS))
+        matrix = np.vstack([rows[i] for i in bare])
         matrix -= centre
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         matrix *= weight / np.clip(norms, 1e-12, None)

@@ -243,7 +243,7 @@ class StoryIndex:
         self._join(article.id, key if key is not None else self._new_key(article.id))
         return self.story_of[article.id]
 
-    def carry(self, key: str, members: list[Article], frozen: bool = True) -> None:
+    def carry(self, key: str, members: list[Article], frozen: bool) -> None:
         """A story grouped in an earlier block, with its members: new articles may join it; when frozen,
         nothing moves its members out or merges it away."""
         if frozen:
@@ -360,16 +360,18 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
 
 def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
                 terms: dict | None = None, meanings: dict | None = None,
-                carried: list[tuple[str, list[Article]]] = (), frozen: bool = True) -> StoryIndex:
+                carried: list[tuple[str, list[Article]]] = (), whole: list[Article] | None = None) -> StoryIndex:
     """Cluster the originals among `articles` (copies follow their originals later), with the stories
-    `carried` from an earlier block (key and members) as frozen stories they may join; return the
-    filled index. `terms` holds features.article_terms already computed, by article id; `meanings`
+    `carried` from an earlier block (key and members) as frozen stories they may join; or, given the
+    `whole` collection, as stories open to refinement and merging, everything weighed by the whole
+    collection's document frequencies. Return the filled index. `terms` holds features.article_terms already computed, by article id; `meanings`
     meaning.headline_row() results (with `settings.embeddings`, the rest are encoded here)."""
     originals = [a for a in articles if a.duplicate_of is None]
     context = [a for _, members in carried for a in members]
     everyone = [*context, *originals]
-    found = Meanings.of(everyone, settings.embeddings, meanings) if settings.embeddings > 0 else None
-    index = StoryIndex(settings, vectors or tfidf_vectors(everyone, terms), found)
+    found = Meanings.of(everyone, settings.embeddings, meanings, whole) if settings.embeddings > 0 else None
+    frozen = whole is None
+    index = StoryIndex(settings, vectors or tfidf_vectors(everyone, terms, whole), found)
     for key, members in carried:
         index.carry(key, arrival_order(members), frozen)
     order = arrival_order(originals)
@@ -405,10 +407,12 @@ def block_days(settings: StorySettings) -> int:
 
 
 def group_block(block: list[Article], carried: list[tuple[str, list[Article]]], settings: StorySettings,
-                terms: dict | None = None, meanings: dict | None = None, frozen: bool = True) -> list[Grouped]:
-    """Cluster one block's originals with the stories carried into it (frozen, or open to refinement and
-    merging like the block's own); every story of the block, carried ones included, as Grouped, by key."""
-    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, frozen=frozen)
+                terms: dict | None = None, meanings: dict | None = None,
+                whole: list[Article] | None = None) -> list[Grouped]:
+    """Cluster one block's originals with the stories carried into it (frozen; or, given the `whole`
+    collection, open and weighed by its document frequencies: see story_index); every story of the
+    block, carried ones included, as Grouped, by key."""
+    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, whole=whole)
     titled = {a.id for _, members in carried for a in members if a.title is not None}
     titled.update(a.id for a in block if a.title is not None)
     made = []
@@ -432,13 +436,15 @@ def story_groups(articles: list[Article], settings: StorySettings, terms: dict |
     document frequencies (its articles and the carried ones): grouping a block reads nothing of the
     archive beyond what is carried, so a build re-groups only the blocks whose input changed.
     Undated articles come last, as one block that carries in the dated stories their strongest
-    terms find (time cannot place them). `run(block, carried)` groups one block; the default is
-    group_block with these settings, and the build passes one that keeps the result in its cache."""
+    terms find, open to refinement, everything weighed by the whole collection's document
+    frequencies (time cannot place an undated article, so it is weighed against everything).
+    `run(block, carried, whole)` groups one block; the default is group_block with these settings, and
+    the build passes one that keeps the result in its cache."""
     originals = [a for a in articles if a.duplicate_of is None]
     by_id = {a.id: a for a in originals}
     if run is None:
-        def run(block, carried, frozen):
-            return group_block(block, carried, settings, terms, meanings, frozen)
+        def run(block, carried, whole):
+            return group_block(block, carried, settings, terms, meanings, whole)
     days = block_days(settings)
     blocks: dict[int, list[Article]] = defaultdict(list)
     undated = []
@@ -466,15 +472,15 @@ def story_groups(articles: list[Article], settings: StorySettings, terms: dict |
     done.update((g.key, g) for g in pending)
     if undated:
         wanted = [done.pop(key) for key in sorted(_undated_candidates(undated, done.values(), terms))]
-        done.update((g.key, g) for g in _run(run, undated, wanted, by_id, frozen=False))
+        done.update((g.key, g) for g in _run(run, undated, wanted, by_id, whole=originals))
     return [done[key] for key in sorted(done)]
 
 
 def _run(run, block: list[Article], carried: list[Grouped], by_id: dict[str, Article],
-         frozen: bool = True) -> list[Grouped]:
+         whole: list[Article] | None = None) -> list[Grouped]:
     """One block's stories; a carried story whose members did not change stays as its own block left it."""
     before = {g.key: g for g in carried}
-    made = run(sorted(block, key=lambda a: a.id), [(g.key, [by_id[i] for i in g.members]) for g in carried], frozen)
+    made = run(sorted(block, key=lambda a: a.id), [(g.key, [by_id[i] for i in g.members]) for g in carried], whole)
     return [before[g.key] if g.key in before and before[g.key].members == g.members else g for g in made]
 
 
