@@ -354,3 +354,36 @@ def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, 
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
     story = next(p for p in out.glob("stories/*/story.json") if "mine3" in p.read_text(encoding="utf-8"))
     assert all(f"mine{n}" in story.read_text(encoding="utf-8") for n in range(4))  # it joined its story
+
+
+def test_a_rebuild_reads_only_the_analyses_of_the_pages_it_makes_again(site, tmp_path, monkeypatch):
+    from newsgen import cache as cache_module
+
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    read: list[str] = []
+    real = cache_module.Stored.load
+    monkeypatch.setattr(cache_module.Stored, "load", lambda self: read.append(self.key) or real(self))
+
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    # The edited article's story is analysed again; every other story's analysis stays unread, since
+    # none of its pages is made again (the source page takes its shared sentences from the summaries).
+    assert read == [], read
+    stories = len(list((out / "stories").iterdir()))
+    assert any(line.startswith("analyse:") and f", {stories - 1} stories from the cache" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+    # A site template of its own makes every story page again: each analysis is read from the cache then.
+    from newsgen.render import THEME
+
+    (config.root / "templates").mkdir()
+    (config.root / "templates" / "story.html").write_text(
+        (THEME / "templates" / "story.html").read_text(encoding="utf-8") + "{# a comment #}\n", encoding="utf-8")
+    read.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert len(set(read)) == stories

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
-from .cache import Cache, code_version, digest
+from .cache import Cache, Stored, code_version, digest
 from .engine import Engine, LocalEngine
 from .config import Config
 from .copies import fingerprint, mark_copies, signature
@@ -164,13 +164,36 @@ def analyse_task(item: tuple, shared: tuple[float, float]):
     return analyse_story(story, {a.id: a for a in members}, threshold, claim_embeddings=embeddings)
 
 
+def summary(analysis) -> tuple[int, int, dict]:
+    """What the rest of the build needs of a story's analysis without its pages: how many shared claims
+    and entities, and each article's shared sentences (source pages mark them)."""
+    return (len(analysis.shared_claims), len(analysis.entities),
+            {ps.article_id: ps.shared for ps in analysis.per_article})
+
+
 def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cache, keys: dict[str, str],
-                    engine: Engine, progress: Progress) -> tuple:
-    """Every story's analysis; from the cache where its key is stored."""
+                    engine: Engine, progress: Progress) -> tuple[tuple, list, int]:
+    """Every story's analysis, its summary() and how many were not made again. A stored analysis is not
+    read (cache.Stored) while its summary is stored beside it: only the pages made again read theirs."""
     story_keys = [story_key(s, by_id, keys, config) if cache.enabled else None for s in found]
-    items = [(s, tuple(by_id[i] for i in s.article_ids)) for s in found]
-    return tuple(cache.map("analyses", analyse_task, items, story_keys, engine, progress, "analyse",
-                           shared=(config.claim_threshold, config.claim_embeddings)))
+    analyses: list = [None] * len(found)
+    summaries: list = [None] * len(found)
+    for n, key in enumerate(story_keys):
+        if key is not None and cache.has("analyses", key):
+            kept = cache.get("summaries", key)
+            if kept is not None:
+                analyses[n], summaries[n] = Stored(cache, "analyses", key), kept
+                cache.keep("analyses", [key])
+    todo = [n for n in range(len(found)) if analyses[n] is None]
+    hits = cache.hits
+    items = [(found[n], tuple(by_id[i] for i in found[n].article_ids)) for n in todo]
+    made = cache.map("analyses", analyse_task, items, [story_keys[n] for n in todo], engine, progress, "analyse",
+                     shared=(config.claim_threshold, config.claim_embeddings))
+    for n, analysis in zip(todo, made):
+        analyses[n], summaries[n] = analysis, summary(analysis)
+        if story_keys[n] is not None:
+            cache.put("summaries", story_keys[n], summaries[n])
+    return tuple(analyses), summaries, len(found) - len(todo) + cache.hits - hits
 
 
 def build_site(config: Config, articles_dir: Path | None = None,
@@ -202,12 +225,11 @@ def build_site(config: Config, articles_dir: Path | None = None,
     stage(f"group: {copies} copies, {len(found)} stories (largest {max(len(s.article_ids) for s in found)} "
           f"articles){reused}")
     by_id = {a.id: a for a in articles}
-    hits = cache.hits
-    analyses = analyse_stories(found, by_id, config, cache, loaded.keys, engine, progress)
-    claims = sum(len(an.shared_claims) for an in analyses)
-    reused = f", {cache.hits - hits} stories from the cache" if cache.enabled else ""
-    stage(f"analyse: {claims} shared claims, {sum(len(an.entities) for an in analyses)} entities{reused}")
-    return Site(tuple(articles), tuple(found), analyses, loaded.keys), loaded.warnings, loaded.skipped
+    analyses, summaries, reused = analyse_stories(found, by_id, config, cache, loaded.keys, engine, progress)
+    reused = f", {reused} stories from the cache" if cache.enabled else ""
+    stage(f"analyse: {sum(s[0] for s in summaries)} shared claims, {sum(s[1] for s in summaries)} entities{reused}")
+    shared = {aid: ns for s in summaries for aid, ns in s[2].items()}
+    return Site(tuple(articles), tuple(found), analyses, loaded.keys, shared), loaded.warnings, loaded.skipped
 
 
 def build(config: Config, out: Path, articles_dir: Path | None = None,

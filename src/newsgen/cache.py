@@ -1,6 +1,6 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Six kinds of result are kept, one file each in the cache folder (default `.cache/newsgen/` beside
+Nine kinds of result are kept, one file each in the cache folder (default `.cache/newsgen/` beside
 site.yaml; `--cache DIR`, or `--no-cache` for none). A file is a pickle of its entries, each entry its
 own pickle: a build unpickles only the entries it asks for, and rewrites a file only when an entry was
 added or dropped.
@@ -9,10 +9,16 @@ added or dropped.
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
   overrides, the sources, the size limit);
 - `features`: each article's term counts and body fingerprint (grouping's input), under its file's key;
-- `groups`: the copies and stories of the whole collection, keyed by every article's key (grouping
-  weighs each article against all the others, so any change regroups, from the stored features);
+- `meanings`: each bare headline's sentence embedding (with `story_embeddings`), under its file's key;
+- `groups`: the copies and stories of the whole collection, keyed by every article's key, with the keys
+  of the blocks below: taken whole when nothing changed;
+- `blocks`: the stories of one block of days (stories.story_groups), keyed by the states of its
+  articles and of the stories carried into it (the undated block: of every article), so a change
+  regroups only the blocks it reaches;
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
   (order, source, copy links) and the analysis settings;
+- `summaries`: under the same key, what the build needs of an analysis whose pages are not made
+  again (its counts and its articles' shared sentences), so that analysis is not even read;
 - `search`: each shard's Pagefind bundle (search.py), keyed by the bytes of the story pages it indexes,
   the shard and the language: Pagefind runs only on the shards whose pages changed;
 - `pages`: for each output folder, the key of every story, data and source page the last build wrote
@@ -105,8 +111,8 @@ class Cache:
                 pass
         return self._stored[kind]
 
-    def get(self, kind: str, key: str):
-        """The stored result, or None."""
+    def get(self, kind: str, key: str, count: bool = True):
+        """The stored result, or None. `count`: whether it counts among `hits` (what -v reports)."""
         if not self.enabled:
             return None
         blob = self._store(kind).get(key)
@@ -116,9 +122,13 @@ class Cache:
             value = pickle.loads(blob)
         except Exception:  # a damaged entry: computed again
             return None
-        self.hits += 1
+        self.hits += count
         self._used.setdefault(kind, {})[key] = blob
         return value
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored (without reading it)."""
+        return self.enabled and key in self._store(kind)
 
     def keep(self, kind: str, keys) -> None:
         """Keep these stored entries for the next build without reading them (a result made from them
@@ -175,3 +185,24 @@ class Cache:
         except OSError as exc:
             return f"{self.folder}: cannot write the build cache ({exc.strerror or exc}); the next build starts afresh"
         return None
+
+
+class Stored:
+    """A result kept in the cache, read only when it is needed: a story's analysis is unpickled only
+    when a page made from it is rendered again."""
+
+    __slots__ = ("cache", "kind", "key")
+
+    def __init__(self, cache: Cache, kind: str, key: str):
+        self.cache, self.kind, self.key = cache, kind, key
+
+    def load(self):
+        value = self.cache.get(self.kind, self.key, count=False)  # counted when it was found
+        if value is None:
+            raise RuntimeError(f"the build cache lost its {self.kind} entry {self.key} during the build")
+        return value
+
+
+def loaded(value):
+    """The value itself, or the stored result it stands for."""
+    return value.load() if isinstance(value, Stored) else value

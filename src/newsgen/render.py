@@ -409,7 +409,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     of the same story pages is taken from it instead of running Pagefind again; `previous`
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
     unchanged (by the articles' cache keys, `site.keys`)."""
-    from .cache import Cache, digest
+    from .cache import Cache, digest, loaded
     from .engine import LocalEngine
     from .reuse import article_state, content_digest, contents
 
@@ -420,7 +420,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     by_id = {a.id: a for a in site.articles}
     story_of = {aid: s for s in site.stories for aid in s.article_ids}
     analysis_of = {s.id: an for s, an in zip(site.stories, site.analyses)}
-    shared_of = {ps.article_id: set(ps.shared) for an in site.analyses for ps in an.per_article}
+    shared_of = ({aid: set(ns) for aid, ns in site.shared.items()} if site.shared is not None else
+                 {ps.article_id: set(ps.shared) for an in site.analyses for ps in an.per_article})
     sources: dict[str, list[Article]] = {}
     for a in site.articles:
         sources.setdefault(a.source.slug, []).append(a)
@@ -454,7 +455,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     def run(jobs: list[tuple], stage: str) -> None:
         done = {path: previous.take(path, page_key(job)) if previous is not None else None
                 for path, job in zip(map(Renderer.path, jobs), jobs)}
-        todo = [job for job in jobs if done[Renderer.path(job)] is None]
+        todo = [job if job[0] not in ("story", "data") else (*job[:2], loaded(job[2]), *job[3:])
+                for job in jobs if done[Renderer.path(job)] is None]
         done.update(zip(map(Renderer.path, todo), engine.map(render_task, todo, given, progress, stage)))
         files.update(done)
 
