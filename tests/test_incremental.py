@@ -24,8 +24,9 @@ def mtimes(folder: Path) -> dict[str, int]:
 
 @pytest.fixture
 def site(tmp_path, seeds_and_stories):
-    """The seeds and the fixture stories, a config without search (Pagefind is tested elsewhere)."""
-    config = Config(root=tmp_path, search=False)
+    """The seeds and the fixture stories, a config without search (Pagefind is tested elsewhere), and two
+    stories on the front page, so that the monthly archive pages are built (and kept) too."""
+    config = Config(root=tmp_path, search=False, front_page_stories=2)
     return config, seeds_and_stories, tmp_path / "cache"
 
 
@@ -132,19 +133,23 @@ def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path
     made = rendered(monkeypatch)
     log: list[str] = []
     build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    assert sorted(made) == ["index.html"], made  # the front page lists every story: always made
+    assert sorted(made) == ["index.html"], made  # the front page lists the newest stories: always made
     stories = len(list((out / "stories").iterdir()))
-    keyed = 2 * stories + len(list((out / "sources").iterdir()))  # story page and JSON; source pages
+    months = len(list((out / "archive").iterdir()))
+    assert months >= 3
+    keyed = 2 * stories + len(list((out / "sources").iterdir())) + months  # story page, JSON; sources; archive
     assert any(f"{keyed} files as the last build wrote them" in line for line in log), log
 
-    # An edit re-renders its story's page and JSON and its source's page; nothing else.
+    # An edit re-renders its story's page and JSON, its source's page and its month's archive page;
+    # nothing else.
     edited = articles / "rates_b.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
                       encoding="utf-8")
     made.clear()
     build(config, out, articles, cache_dir=cache, jobs=1)
     pages = sorted(p for p in made if p != "index.html")
-    assert len(pages) == 3 and pages[0].startswith("sources/") and pages[1].startswith("stories/"), pages
+    assert len(pages) == 4 and pages[0].startswith("archive/") and pages[1].startswith("sources/"), pages
+    assert pages[2].startswith("stories/"), pages
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 

@@ -66,7 +66,10 @@ def published(tmp_path_factory):
     (articles / "harbour_a.md").write_text(STORY_A, encoding="utf-8")
     (articles / "harbour_b.md").write_text(STORY_B, encoding="utf-8")
     (articles / "library.txt").write_text(OTHER, encoding="utf-8")
-    (root / "site.yaml").write_text(f"title: Harbour News\nbase_url: {BASE}\nlanguage: en-GB\n", encoding="utf-8")
+    # One story on the front page: the other is reached through the monthly archive, so every check
+    # below (sitemap, tags, links) covers the archive pages too.
+    (root / "site.yaml").write_text(f"title: Harbour News\nbase_url: {BASE}\nlanguage: en-GB\nfront_page_stories: 1\n",
+                                    encoding="utf-8")
     out = root / "site"
     assert main(["build", "--config", str(root / "site.yaml"), "--out", str(out), "-q"]) == 0
     return out
@@ -235,6 +238,23 @@ def test_source_page_json_ld_states_only_what_the_article_gives(published):
         "</script>")[0]
     undated = json.loads(_parse(published / "sources/unknown-library/index.html").ld[0])["@graph"][0]
     assert "datePublished" not in undated and "author" not in undated and "publisher" not in undated
+
+
+def test_the_front_page_lists_the_newest_stories_and_the_archive_every_story_by_month(published):
+    index = json.loads((published / "index.json").read_text(encoding="utf-8"))
+    stories = [s["id"] for s in index["stories"]]
+    assert len(stories) == 2
+    front = (published / "index.html").read_text(encoding="utf-8")
+    assert stories[0] in front and stories[1] not in front  # the newest story only
+    assert [(m["month"], m["title"], m["page"]) for m in index["archive"]] == [
+        ("2025-03", "March 2025", "archive/2025-03/index.html"),
+        ("undated", "Undated stories", "archive/undated/index.html")]
+    assert sorted(i for m in index["archive"] for i in m["story_ids"]) == sorted(stories)  # each story once
+    for month in index["archive"]:
+        page = (published / month["page"]).read_text(encoding="utf-8")
+        assert f'href="{month["page"]}"' in front
+        assert all(f'stories/{i}/index.html' in page for i in month["story_ids"])
+        assert f"<h1>{month['title']}</h1>" in page
 
 
 # --- every link resolves, from file:// ---------------------------------------------------------------

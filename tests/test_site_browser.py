@@ -208,3 +208,49 @@ def test_search_finds_stories_in_every_shard_of_a_sharded_index(browser, tmp_pat
         page.close()
     finally:
         served.close()
+
+
+def test_the_archive_pages_load_cleanly_and_pass_axe(browser, tmp_path, seeds_and_stories):
+    """With more stories than the front page lists (here 2), the front page links every month's archive
+    page: each loads without errors at both widths, has one h1, does not scroll sideways, and axe finds
+    nothing in light or dark mode."""
+    from newsgen.build import build
+    from newsgen.config import Config
+
+    out = tmp_path / "site"
+    build(Config(root=tmp_path, search=False, front_page_stories=2), out, seeds_and_stories, cache_dir=None, jobs=1)
+    served = Served(out, tmp_path / "www")
+    try:
+        months = [m["page"] for m in served.index["archive"]]
+        assert len(months) >= 3
+        for width, scheme in [("phone", "light"), ("desktop", "dark")]:
+            context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900}, color_scheme=scheme,
+                                          bypass_csp=True)
+            try:
+                for rel in ["index.html", *months]:
+                    page = context.new_page()
+                    problems = _watch(page)
+                    page.goto(served.url(rel))
+                    page.wait_for_load_state("networkidle")
+                    assert problems == [], f"{rel} at {width}: {problems}"
+                    assert page.locator("main h1").count() == 1, rel
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    assert overflow <= 0, f"{rel} at {width}: the page scrolls sideways by {overflow}px"
+                    if AXE.is_file() or os.environ.get("CI"):
+                        assert _axe(page) == [], rel
+                    page.close()
+            finally:
+                context.close()
+        # The front page's archive links lead to the month pages, and each card to its story.
+        page = browser.new_page()
+        page.goto(served.url("index.html"))
+        page.click(f'#archive ~ ul a[href="{months[0]}"]')
+        page.wait_for_load_state("load")
+        story = page.locator(".story-card h2 a").first
+        title = story.inner_text().strip()
+        story.click()
+        page.wait_for_load_state("load")
+        assert page.inner_text("h1").strip() == title
+        page.close()
+    finally:
+        served.close()

@@ -18,6 +18,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "base_url": (str, "", "the site's public address (https://example.com/news/): canonical links, absolute feed links, Open Graph URLs and sitemap.xml; pages never need it"),
     "theme": (str, "", "a theme folder, relative to site.yaml: its templates/ and static/ override the default theme's files by name (the site's own templates/ and static/ override both)"),
     "search": (bool, True, "build the Pagefind search index and page"),
+    "front_page_stories": (int, 100, "stories listed on the front page, newest first; with more, every story is also on a monthly archive page linked from it"),
     "articles": (str, "articles", "the input folder, relative to site.yaml"),
     "output": (str, "site", "the output folder, relative to site.yaml"),
     "duplicate_threshold": ((int, float), 0.5, "word 5-gram Jaccard at which an article is a copy of another"),
@@ -45,6 +46,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "story_passes": (1, 100, True),
     "story_merge": (0.0, 100.0, True),
     "window_days": (0, 36500, True),
+    "front_page_stories": (1, 1_000_000, True),
     "max_article_mb": (0.0, 1000.0, False),
 }
 
@@ -61,6 +63,7 @@ class Config:
     base_url: str = ""
     theme: str = ""
     search: bool = True
+    front_page_stories: int = 100
     articles: str = "articles"
     output: str = "site"
     duplicate_threshold: float = 0.5

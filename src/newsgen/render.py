@@ -352,6 +352,8 @@ class Renderer:
             return urls.story_page(job[1].id)
         if kind == "source":
             return urls.source_page(job[1])
+        if kind == "archive":
+            return urls.archive_page(job[1])
         return urls.story_json(job[1].id)
 
     def _page(self, template: str, path: str, by_id: dict[str, Article], story_of: dict[str, Story],
@@ -363,8 +365,11 @@ class Renderer:
     def make(self, job: tuple) -> bytes:
         kind, path = job[0], self.path(job)
         if kind == "list":
-            _, _, template, stories, sources, by_id = job
-            return self._page(template, path, by_id, {}, stories=stories, sources=sources)
+            _, _, template, stories, sources, by_id, archive = job
+            return self._page(template, path, by_id, {}, stories=stories, sources=sources, archive=archive)
+        if kind == "archive":
+            _, month, title, stories, by_id = job
+            return self._page("archive.html", path, by_id, {}, stories=stories, month=month, month_title=title)
         if kind == "source":
             _, slug, arts, stories, originals, shared_of = job
             blocks = {a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts}
@@ -443,6 +448,10 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         """What the page is made of, for `previous` (render.Renderer.make reads nothing else)."""
         if previous is None:
             return None
+        if job[0] == "archive":
+            _, month, title, stories, arts = job
+            return previous.key("archive", month, title, *(repr(s) for s in stories),
+                                *(article_state(arts[aid], keys) for aid in sorted(arts)))
         if job[0] == "source":
             _, slug, arts, stories_of, originals, shared = job
             return previous.key("source", slug, *(article_state(a, keys) for a in arts),
@@ -462,9 +471,16 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
 
     try:
         # The front and search pages list every story: made here, where the whole site is.
-        for path, template in [(urls.INDEX, "index.html")] + ([(urls.SEARCH, "search.html")] if config.search else []):
-            files[path] = made.make(("list", path, template, site.stories, listed, by_id))
-        run([story_job("story", s) for s in site.stories] + [source_job(slug, arts) for slug, arts in sources.items()],
+        months = archive_months(site.stories, by_id, config.front_page_stories)
+        archive = {"total": len(site.stories),
+                   "months": [(month, month_title(month), len(stories)) for month, stories in months.items()]}
+        front = site.stories[:config.front_page_stories]
+        files[urls.INDEX] = made.make(("list", urls.INDEX, "index.html", front, listed, by_id, archive))
+        if config.search:
+            files[urls.SEARCH] = made.make(("list", urls.SEARCH, "search.html", site.stories, listed, by_id, archive))
+        run([story_job("story", s) for s in site.stories] + [source_job(slug, arts) for slug, arts in sources.items()]
+            + [("archive", month, month_title(month), stories,
+                {aid: by_id[aid] for s in stories for aid in s.article_ids}) for month, stories in months.items()],
             "render")
         search = None
         bundles: dict[int, dict[str, bytes]] = {}  # each shard's search bundle
@@ -494,6 +510,9 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                                                  default=None) for s in site.stories}
             newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
                            for slug, arts in sources.items()})
+            newest.update({urls.archive_page(month): max((newest[urls.story_page(s.id)] for s in stories
+                                                          if newest[urls.story_page(s.id)]), default=None)
+                           for month, stories in months.items()})
             newest[urls.INDEX] = max((d for d in newest.values() if d), default=None)
             if config.search:
                 newest[urls.SEARCH] = None
@@ -510,6 +529,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                              "page": urls.source_page(slug), "article_ids": sorted(a.id for a in arts)}
                             for slug, arts in sorted(sources.items())],
                 "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
+                "archive": [{"month": month, "title": month_title(month), "page": urls.archive_page(month),
+                             "story_ids": [s.id for s in stories]} for month, stories in months.items()],
             })
             if search is not None:
                 for k, bundle in search.result().items():
@@ -530,6 +551,29 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     finally:
         _made = None  # the site may be large: do not keep it past the build
     return files
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def archive_months(stories, by_id: dict[str, Article], front: int) -> dict[str, list[Story]]:
+    """The archive: every story by the month of its newest dated article ("2020-07"; "undated"), in
+    the site's order (newest first), when there are more stories than the front page lists; else none."""
+    months: dict[str, list[Story]] = {}
+    if len(stories) > front:
+        for s in stories:
+            dates = [by_id[i].published for i in s.article_ids if by_id[i].published]
+            newest = max(dates, default=None)
+            months.setdefault(f"{newest.year:04d}-{newest.month:02d}" if newest else "undated", []).append(s)
+    return months
+
+
+def month_title(month: str) -> str:
+    if month == "undated":
+        return "Undated stories"
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
 
 
 def static_files(config: Config) -> dict[str, bytes]:

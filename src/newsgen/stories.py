@@ -22,6 +22,11 @@ collection's mean embedding so that the likeness all headlines share counts for 
 centroid sums both parts, so a cosine is the words' share plus the meaning's. The meaning part does
 not shrink with length, so only the words' share of the threshold is scaled down for length.
 Articles with a body are matched by their words alone, as before.
+
+Blocks: all of this runs a block of BLOCK_WINDOWS x window_days at a time (story_groups). A story spans
+at most window_days, so a block needs of the archive only the stories still open at its start, which
+are carried in frozen; each block is weighed by its own document frequencies, so a build groups again
+only the blocks whose input changed, and a clean build is the same chain of blocks.
 """
 from __future__ import annotations
 
@@ -364,8 +369,9 @@ def story_index(articles: list[Article], settings: StorySettings, vectors: Vecto
     """Cluster the originals among `articles` (copies follow their originals later), with the stories
     `carried` from an earlier block (key and members) as frozen stories they may join; or, given the
     `whole` collection, as stories open to refinement and merging, everything weighed by the whole
-    collection's document frequencies. Return the filled index. `terms` holds features.article_terms already computed, by article id; `meanings`
-    meaning.headline_row() results (with `settings.embeddings`, the rest are encoded here)."""
+    collection's document frequencies. Return the filled index. `terms` holds features.article_terms
+    already computed, by article id; `meanings` meaning.headline_row() results (with
+    `settings.embeddings`, the rest are encoded here)."""
     originals = [a for a in articles if a.duplicate_of is None]
     context = [a for _, members in carried for a in members]
     everyone = [*context, *originals]

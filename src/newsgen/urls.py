@@ -33,6 +33,11 @@ def source_page(slug: str) -> str:
     return f"sources/{slug}/index.html"
 
 
+def archive_page(month: str) -> str:
+    """A month's stories ("2020-07"; "undated" for stories with no date)."""
+    return f"archive/{month}/index.html"
+
+
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 

@@ -143,9 +143,12 @@ def _swap_in(files: dict[str, bytes], out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     previous = out if (out / MARKER).is_file() else None
     try:
+        made = {tmp}
         for rel, data in sorted(files.items()):
             target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:  # one mkdir a folder, not one a file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.update(target.parents)
             _put(target, data, previous / rel if previous else None)
         _put(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
              previous / MARKER if previous else None)
