@@ -137,19 +137,21 @@ def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path
     stories = len(list((out / "stories").iterdir()))
     months = len(list((out / "archive").iterdir()))
     assert months >= 3
-    keyed = 2 * stories + len(list((out / "sources").iterdir())) + months  # story page, JSON; sources; archive
+    sources = len(list(out.glob("sources/*/index.html"))) + len(list(out.glob("sources/*/*/index.html")))
+    keyed = 2 * stories + sources + months  # story page and JSON; source pages and their months; archive
     assert any(f"{keyed} files as the last build wrote them" in line for line in log), log
 
-    # An edit re-renders its story's page and JSON, its source's page and its month's archive page;
-    # nothing else.
+    # An edit re-renders its story's page and JSON, its source's page and that source's page of the
+    # article's month, and its story's month in the archive; nothing else.
     edited = articles / "rates_b.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
                       encoding="utf-8")
     made.clear()
     build(config, out, articles, cache_dir=cache, jobs=1)
     pages = sorted(p for p in made if p != "index.html")
-    assert len(pages) == 4 and pages[0].startswith("archive/") and pages[1].startswith("sources/"), pages
-    assert pages[2].startswith("stories/"), pages
+    assert len(pages) == 5 and pages[0].startswith("archive/"), pages
+    assert [p.count("/") for p in pages[1:3]] == [3, 2] and pages[1].startswith(pages[2].removesuffix("index.html"))
+    assert pages[3].startswith("stories/"), pages
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 

@@ -257,6 +257,41 @@ def test_the_front_page_lists_the_newest_stories_and_the_archive_every_story_by_
         assert f"<h1>{month['title']}</h1>" in page
 
 
+def test_a_source_page_shows_its_newest_articles_and_each_article_lives_on_its_month_page(tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    days = ["2025-03-04", "2025-03-20", "2025-04-02", None]
+    for n, day in enumerate(days):
+        stated = f"published: {day}\n" if day else ""
+        (articles / f"h{n}.md").write_text(
+            f"---\ntitle: Harbour report {n}\nsource: Coast Courier\n{stated}---\n\n"
+            f"Report {n}: dock workers at the {['northern', 'southern', 'eastern', 'western'][n]} harbour stopped "
+            f"every crane after storm number {n + 7}, the harbour authority said.\n", encoding="utf-8")
+    (tmp_path / "site.yaml").write_text(f"base_url: {BASE}\nsource_page_articles: 1\nsearch: false\n",
+                                        encoding="utf-8")
+    out = tmp_path / "site"
+    assert main(["build", "--config", str(tmp_path / "site.yaml"), "--out", str(out), "-q"]) == 0
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    [source] = index["sources"]
+    assert source["months"] == ["2025-04", "2025-03", "undated"]
+    front = (out / "sources/coast-courier/index.html").read_text(encoding="utf-8")
+    assert "Report 2:" in front and "Report 0:" not in front  # the newest article only, in full
+    assert "The newest 1 of 4 articles" in front
+    for month, count in [("2025-04", 1), ("2025-03", 2), ("undated", 1)]:
+        assert f'href="{month}/index.html"' in front and f"{count} article" in front
+    # Each article is in full on its month's page, and that is where every link to it goes.
+    for a in index["articles"]:
+        month = a["published"][:7] if a["published"] else "undated"
+        assert a["page"].startswith(f"sources/coast-courier/{month}/index.html#")
+        page = (out / a["page"].split("#")[0]).read_text(encoding="utf-8")
+        assert f'id="{a["page"].split("#")[1]}"' in page and a["title"] in page
+    months = sorted(p.relative_to(out).as_posix() for p in out.glob("sources/coast-courier/*/index.html"))
+    assert months == [f"sources/coast-courier/{m}/index.html" for m in ("2025-03", "2025-04", "undated")]
+    assert sum((out / m).read_text(encoding="utf-8").count('class="source-article"') for m in months) == len(days)
+    locs = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert all(BASE + m in locs for m in months)
+
+
 # --- every link resolves, from file:// ---------------------------------------------------------------
 
 def test_every_href_and_src_resolves_to_a_file_in_the_output(published):
@@ -448,7 +483,7 @@ def test_a_build_piped_to_a_file_prints_one_line_and_no_bar(tmp_path):
     done = subprocess.run([sys.executable, "build.py", "--articles", str(articles), "--out", str(tmp_path / "site"),
                            "--config", str(tmp_path / "site.yaml")], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr == ""
-    assert re.fullmatch(r"Built \S+: 1 story, 1 article from 1 source \(0 copies\), 3 pages in \d+\.\d\d s\n",
+    assert re.fullmatch(r"Built \S+: 1 story, 1 article from 1 source \(0 copies\), 4 pages in \d+\.\d\d s\n",
                         done.stdout), done.stdout
     quiet = subprocess.run([sys.executable, "build.py", "-q", "--articles", str(articles), "--out",
                             str(tmp_path / "site"), "--config", str(tmp_path / "site.yaml")],

@@ -19,6 +19,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "theme": (str, "", "a theme folder, relative to site.yaml: its templates/ and static/ override the default theme's files by name (the site's own templates/ and static/ override both)"),
     "search": (bool, True, "build the Pagefind search index and page"),
     "front_page_stories": (int, 100, "stories listed on the front page, newest first; with more, every story is also on a monthly archive page linked from it"),
+    "source_page_articles": (int, 20, "articles shown in full on a source's page, newest first; each article lives on its source's page of its month, linked from it"),
     "articles": (str, "articles", "the input folder, relative to site.yaml"),
     "output": (str, "site", "the output folder, relative to site.yaml"),
     "duplicate_threshold": ((int, float), 0.5, "word 5-gram Jaccard at which an article is a copy of another"),
@@ -47,6 +48,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "story_merge": (0.0, 100.0, True),
     "window_days": (0, 36500, True),
     "front_page_stories": (1, 1_000_000, True),
+    "source_page_articles": (1, 1_000_000, True),
     "max_article_mb": (0.0, 1000.0, False),
 }
 
@@ -64,6 +66,7 @@ class Config:
     theme: str = ""
     search: bool = True
     front_page_stories: int = 100
+    source_page_articles: int = 20
     articles: str = "articles"
     output: str = "site"
     duplicate_threshold: float = 0.5

@@ -322,8 +322,9 @@ class Renderer:
 
     - ("list", path, template, stories, sources, by_id): the front page and the search page;
     - ("story", story, analysis, articles): a story page; ("data", story, analysis, articles) its JSON;
-    - ("source", slug, articles, stories, originals, shared): a source page, with each article's story,
-      the originals its copies reprint and the sentences each shares with other sources.
+    - ("source", slug, month, articles, stories, originals, shared, months): a source's page (month
+      None: its newest articles and the list of its `months`) or its page of one month, with each
+      article's story, the originals its copies reprint and the sentences each shares with other sources.
     """
 
     def __init__(self, given: RenderInput):
@@ -351,7 +352,7 @@ class Renderer:
         if kind == "story":
             return urls.story_page(job[1].id)
         if kind == "source":
-            return urls.source_page(job[1])
+            return urls.source_page(job[1]) if job[2] is None else urls.source_month_page(job[1], job[2])
         if kind == "archive":
             return urls.archive_page(job[1])
         return urls.story_json(job[1].id)
@@ -371,10 +372,11 @@ class Renderer:
             _, month, title, stories, by_id = job
             return self._page("archive.html", path, by_id, {}, stories=stories, month=month, month_title=title)
         if kind == "source":
-            _, slug, arts, stories, originals, shared_of = job
+            _, slug, month, arts, stories, originals, shared_of, months = job
             blocks = {a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts}
             return self._page("source.html", path, {**originals, **{a.id: a for a in arts}}, stories,
-                              source=arts[0].source, articles=arts, blocks=blocks)
+                              source=arts[0].source, articles=arts, blocks=blocks, month=month,
+                              month_title=month_title(month) if month else None, months=months)
         _, story, analysis, members = job
         by_id = {a.id: a for a in members}
         if kind == "data":
@@ -436,11 +438,19 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     def story_job(kind: str, story: Story) -> tuple:
         return (kind, story, analysis_of[story.id], [by_id[i] for i in story.article_ids])
 
-    def source_job(slug: str, arts: list[Article]) -> tuple:
+    def source_jobs(slug: str, arts: list[Article]) -> list[tuple]:
+        """The source's page (its newest articles, its months) and its page of each month."""
         arts = sorted(arts, key=lambda a: (a.published or date.min, a.id), reverse=True)
-        return ("source", slug, arts, {a.id: story_of[a.id] for a in arts},
-                {a.duplicate_of: by_id[a.duplicate_of] for a in arts if a.duplicate_of},
-                {a.id: shared_of[a.id] for a in arts if a.id in shared_of})
+        months: dict[str, list[Article]] = {}
+        for a in arts:
+            months.setdefault(urls.month_of(a.published), []).append(a)
+        listed = [(month, month_title(month), len(some)) for month, some in months.items()]
+
+        def job(month: str | None, some: list[Article]) -> tuple:
+            return ("source", slug, month, some, {a.id: story_of[a.id] for a in some},
+                    {a.duplicate_of: by_id[a.duplicate_of] for a in some if a.duplicate_of},
+                    {a.id: shared_of[a.id] for a in some if a.id in shared_of}, listed if month is None else [])
+        return [job(None, arts[:config.source_page_articles])] + [job(month, some) for month, some in months.items()]
 
     keys = site.keys
 
@@ -453,8 +463,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             return previous.key("archive", month, title, *(repr(s) for s in stories),
                                 *(article_state(arts[aid], keys) for aid in sorted(arts)))
         if job[0] == "source":
-            _, slug, arts, stories_of, originals, shared = job
-            return previous.key("source", slug, *(article_state(a, keys) for a in arts),
+            _, slug, month, arts, stories_of, originals, shared, months = job
+            return previous.key("source", slug, month or "", months, *(article_state(a, keys) for a in arts),
                                 *(repr(stories_of[a.id]) for a in arts),
                                 *(article_state(o, keys) for o in originals.values()),
                                 sorted((aid, sorted(ns)) for aid, ns in shared.items()))
@@ -478,7 +488,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         files[urls.INDEX] = made.make(("list", urls.INDEX, "index.html", front, listed, by_id, archive))
         if config.search:
             files[urls.SEARCH] = made.make(("list", urls.SEARCH, "search.html", site.stories, listed, by_id, archive))
-        run([story_job("story", s) for s in site.stories] + [source_job(slug, arts) for slug, arts in sources.items()]
+        run([story_job("story", s) for s in site.stories]
+            + [job for slug, arts in sources.items() for job in source_jobs(slug, arts)]
             + [("archive", month, month_title(month), stories,
                 {aid: by_id[aid] for s in stories for aid in s.article_ids}) for month, stories in months.items()],
             "render")
@@ -510,6 +521,10 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                                                  default=None) for s in site.stories}
             newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
                            for slug, arts in sources.items()})
+            for slug, arts in sources.items():
+                for a in arts:
+                    page = urls.source_month_page(slug, urls.month_of(a.published))
+                    newest[page] = max(filter(None, (newest.get(page), a.published)), default=None)
             newest.update({urls.archive_page(month): max((newest[urls.story_page(s.id)] for s in stories
                                                           if newest[urls.story_page(s.id)]), default=None)
                            for month, stories in months.items()})
@@ -526,7 +541,9 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                              "article_ids": list(s.article_ids),
                              "sources": sorted({by_id[i].source.slug for i in s.article_ids})} for s in site.stories],
                 "sources": [{"slug": slug, "name": arts[0].source.name, "known": arts[0].source.known,
-                             "page": urls.source_page(slug), "article_ids": sorted(a.id for a in arts)}
+                             "page": urls.source_page(slug), "article_ids": sorted(a.id for a in arts),
+                             "months": sorted({urls.month_of(a.published) for a in arts},  # newest first, undated last
+                                              key=lambda m: (m != "undated", m), reverse=True)}
                             for slug, arts in sorted(sources.items())],
                 "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
                 "archive": [{"month": month, "title": month_title(month), "page": urls.archive_page(month),
@@ -564,8 +581,7 @@ def archive_months(stories, by_id: dict[str, Article], front: int) -> dict[str, 
     if len(stories) > front:
         for s in stories:
             dates = [by_id[i].published for i in s.article_ids if by_id[i].published]
-            newest = max(dates, default=None)
-            months.setdefault(f"{newest.year:04d}-{newest.month:02d}" if newest else "undated", []).append(s)
+            months.setdefault(urls.month_of(max(dates, default=None)), []).append(s)
     return months
 
 

@@ -33,9 +33,19 @@ def source_page(slug: str) -> str:
     return f"sources/{slug}/index.html"
 
 
+def month_of(day) -> str:
+    """The archive's name for the month of a date: "2020-07"; "undated" for None."""
+    return f"{day.year:04d}-{day.month:02d}" if day else "undated"
+
+
 def archive_page(month: str) -> str:
-    """A month's stories ("2020-07"; "undated" for stories with no date)."""
+    """A month's stories (a month_of() name)."""
     return f"archive/{month}/index.html"
+
+
+def source_month_page(slug: str, month: str) -> str:
+    """A source's articles of one month (a month_of() name), each in full: where an article lives."""
+    return f"sources/{slug}/{month}/index.html"
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -51,8 +61,9 @@ def anchor(article_id: str) -> str:
 
 
 def article_page(article) -> str:
-    """Where an article is shown: its source's page, at its anchor."""
-    return f"{source_page(article.source.slug)}#{anchor(article.id)}"
+    """Where an article is shown: its source's page of its month, at its anchor (it depends on nothing
+    but the article, so it stays put however the source grows)."""
+    return f"{source_month_page(article.source.slug, month_of(article.published))}#{anchor(article.id)}"
 
 
 def sentence_anchor(article_id: str, n: int) -> str:
@@ -64,7 +75,7 @@ def sentence_page(article, n: int | None) -> str:
     """Where sentence `n` of an article is shown; the article's own anchor for its headline (None)."""
     if n is None:
         return article_page(article)
-    return f"{source_page(article.source.slug)}#{sentence_anchor(article.id, n)}"
+    return f"{source_month_page(article.source.slug, month_of(article.published))}#{sentence_anchor(article.id, n)}"
 
 
 def relative(target: str, page: str) -> str:
