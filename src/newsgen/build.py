@@ -129,21 +129,21 @@ class BlockCache:
         self.keys: list[str] = []  # the cache keys of this build's blocks
         self.hits = self.unkeyed = 0
 
-    def run(self, block: list[Article], carried: list, whole: list[Article] | None) -> list:
+    def run(self, block: list[Article], carried: list, whole: list[Article] | None, taken: frozenset[str]) -> list:
         state = [article_state(a, self.article_keys) for a in block]
         context = [(story, [article_state(a, self.article_keys) for a in members]) for story, members in carried]
         weighed = None if whole is None else [article_state(a, self.article_keys) for a in whole]
         if (not self.cache.enabled or None in state or any(None in members for _, members in context)
                 or (weighed is not None and None in weighed)):
             self.unkeyed += 1
-            return group_block(block, carried, self.settings, self.terms, self.meanings, whole)
-        key = digest(code_version(), self.settings, state, context, weighed)
+            return group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken)
+        key = digest(code_version(), self.settings, state, context, weighed, sorted(taken))
         self.keys.append(key)
         made = self.cache.get("blocks", key)
         if made is not None:
             self.hits += 1
             return made
-        made = group_block(block, carried, self.settings, self.terms, self.meanings, whole)
+        made = group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken)
         self.cache.put("blocks", key, made)
         return made
 

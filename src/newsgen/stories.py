@@ -89,6 +89,7 @@ class StoryIndex:
         self.postings: dict[str, dict[int | None, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.width = max(1, settings.window_days)
         self.frozen: set[str] = set()  # stories carried in from an earlier block: they take members, lose none
+        self.taken: frozenset[str] = frozenset()  # keys of stories outside this index: a new story takes none
 
     # --- what an article may join ---------------------------------------------------------------
 
@@ -230,7 +231,7 @@ class StoryIndex:
 
     def _new_key(self, aid: str) -> str:
         key, n = aid, 1
-        while key in self.members:
+        while key in self.members or key in self.taken:
             key, n = f"{aid}~{n}", n + 1
         return key
 
@@ -365,11 +366,13 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
 
 def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
                 terms: dict | None = None, meanings: dict | None = None,
-                carried: list[tuple[str, list[Article]]] = (), whole: list[Article] | None = None) -> StoryIndex:
+                carried: list[tuple[str, list[Article]]] = (), whole: list[Article] | None = None,
+                taken: frozenset[str] = frozenset()) -> StoryIndex:
     """Cluster the originals among `articles` (copies follow their originals later), with the stories
     `carried` from an earlier block (key and members) as frozen stories they may join; or, given the
     `whole` collection, as stories open to refinement and merging, everything weighed by the whole
-    collection's document frequencies. Return the filled index. `terms` holds features.article_terms
+    collection's document frequencies; a story it starts takes no key in `taken` (those of stories
+    elsewhere). Return the filled index. `terms` holds features.article_terms
     already computed, by article id; `meanings` meaning.headline_row() results (with
     `settings.embeddings`, the rest are encoded here)."""
     originals = [a for a in articles if a.duplicate_of is None]
@@ -378,6 +381,7 @@ def story_index(articles: list[Article], settings: StorySettings, vectors: Vecto
     found = Meanings.of(everyone, settings.embeddings, meanings, whole) if settings.embeddings > 0 else None
     frozen = whole is None
     index = StoryIndex(settings, vectors or tfidf_vectors(everyone, terms, whole), found)
+    index.taken = frozenset(taken)
     for key, members in carried:
         index.carry(key, arrival_order(members), frozen)
     order = arrival_order(originals)
@@ -414,11 +418,11 @@ def block_days(settings: StorySettings) -> int:
 
 def group_block(block: list[Article], carried: list[tuple[str, list[Article]]], settings: StorySettings,
                 terms: dict | None = None, meanings: dict | None = None,
-                whole: list[Article] | None = None) -> list[Grouped]:
+                whole: list[Article] | None = None, taken: frozenset[str] = frozenset()) -> list[Grouped]:
     """Cluster one block's originals with the stories carried into it (frozen; or, given the `whole`
     collection, open and weighed by its document frequencies: see story_index); every story of the
     block, carried ones included, as Grouped, by key."""
-    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, whole=whole)
+    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, whole=whole, taken=taken)
     titled = {a.id for _, members in carried for a in members if a.title is not None}
     titled.update(a.id for a in block if a.title is not None)
     made = []
@@ -444,13 +448,13 @@ def story_groups(articles: list[Article], settings: StorySettings, terms: dict |
     Undated articles come last, as one block that carries in the dated stories their strongest
     terms find, open to refinement, everything weighed by the whole collection's document
     frequencies (time cannot place an undated article, so it is weighed against everything).
-    `run(block, carried, whole)` groups one block; the default is group_block with these settings, and
+    `run(block, carried, whole, taken)` groups one block; the default is group_block with these settings, and
     the build passes one that keeps the result in its cache."""
     originals = [a for a in articles if a.duplicate_of is None]
     by_id = {a.id: a for a in originals}
     if run is None:
-        def run(block, carried, whole):
-            return group_block(block, carried, settings, terms, meanings, whole)
+        def run(block, carried, whole, taken):
+            return group_block(block, carried, settings, terms, meanings, whole, taken)
     days = block_days(settings)
     blocks: dict[int, list[Article]] = defaultdict(list)
     undated = []
@@ -478,15 +482,18 @@ def story_groups(articles: list[Article], settings: StorySettings, terms: dict |
     done.update((g.key, g) for g in pending)
     if undated:
         wanted = [done.pop(key) for key in sorted(_undated_candidates(undated, done.values(), terms))]
-        done.update((g.key, g) for g in _run(run, undated, wanted, by_id, whole=originals))
+        # Carried members may leave their stories here and start new ones: none may take the key of a
+        # dated story that was not carried in (it would replace that story).
+        done.update((g.key, g) for g in _run(run, undated, wanted, by_id, whole=originals, taken=frozenset(done)))
     return [done[key] for key in sorted(done)]
 
 
 def _run(run, block: list[Article], carried: list[Grouped], by_id: dict[str, Article],
-         whole: list[Article] | None = None) -> list[Grouped]:
+         whole: list[Article] | None = None, taken: frozenset[str] = frozenset()) -> list[Grouped]:
     """One block's stories; a carried story whose members did not change stays as its own block left it."""
     before = {g.key: g for g in carried}
-    made = run(sorted(block, key=lambda a: a.id), [(g.key, [by_id[i] for i in g.members]) for g in carried], whole)
+    made = run(sorted(block, key=lambda a: a.id), [(g.key, [by_id[i] for i in g.members]) for g in carried], whole,
+               taken)
     return [before[g.key] if g.key in before and before[g.key].members == g.members else g for g in made]
 
 
