@@ -376,7 +376,7 @@ class Renderer:
             blocks = {a.id: marked_blocks(a, shared_of.get(a.id, set())) for a in arts}
             return self._page("source.html", path, {**originals, **{a.id: a for a in arts}}, stories,
                               source=arts[0].source, articles=arts, blocks=blocks, month=month,
-                              month_title=month_title(month) if month else None, months=months)
+                              month_title=month_title(month, "Undated") if month else None, months=months)
         _, story, analysis, members = job
         by_id = {a.id: a for a in members}
         if kind == "data":
@@ -444,7 +444,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         months: dict[str, list[Article]] = {}
         for a in arts:
             months.setdefault(urls.month_of(a.published), []).append(a)
-        listed = [(month, month_title(month), len(some)) for month, some in months.items()]
+        listed = [(month, month_title(month, "Undated"), len(some)) for month, some in months.items()]
 
         def job(month: str | None, some: list[Article]) -> tuple:
             return ("source", slug, month, some, {a.id: story_of[a.id] for a in some},
@@ -480,7 +480,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         files.update(done)
 
     try:
-        # The front and search pages list every story: made here, where the whole site is.
+        # The front page lists the newest stories and the search page every story: made here, where the
+        # whole site is.
         months = archive_months(site.stories, by_id, config.front_page_stories)
         archive = {"total": len(site.stories),
                    "months": [(month, month_title(month), len(stories)) for month, stories in months.items()]}
@@ -585,9 +586,10 @@ def archive_months(stories, by_id: dict[str, Article], front: int) -> dict[str, 
     return months
 
 
-def month_title(month: str) -> str:
+def month_title(month: str, undated: str = "Undated stories") -> str:
+    """"July 2020" for "2020-07"; `undated` for "undated"."""
     if month == "undated":
-        return "Undated stories"
+        return undated
     year, number = month.split("-")
     return f"{MONTHS[int(number) - 1]} {year}"
 
