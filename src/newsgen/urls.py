@@ -63,7 +63,11 @@ def anchor(article_id: str) -> str:
 def article_page(article) -> str:
     """Where an article is shown: its source's page of its month, at its anchor (it depends on nothing
     but the article, so it stays put however the source grows)."""
-    return f"{source_month_page(article.source.slug, month_of(article.published))}#{anchor(article.id)}"
+    return f"{_home(article)}#{anchor(article.id)}"
+
+
+def _home(article) -> str:
+    return source_month_page(article.source.slug, month_of(article.published))
 
 
 def sentence_anchor(article_id: str, n: int) -> str:
@@ -75,7 +79,7 @@ def sentence_page(article, n: int | None) -> str:
     """Where sentence `n` of an article is shown; the article's own anchor for its headline (None)."""
     if n is None:
         return article_page(article)
-    return f"{source_month_page(article.source.slug, month_of(article.published))}#{sentence_anchor(article.id, n)}"
+    return f"{_home(article)}#{sentence_anchor(article.id, n)}"
 
 
 def relative(target: str, page: str) -> str:
