@@ -394,3 +394,94 @@ def test_a_rebuild_reads_only_the_analyses_of_the_pages_it_makes_again(site, tmp
     read.clear()
     build(config, out, articles, cache_dir=cache, jobs=1)
     assert len(set(read)) == stories
+
+
+def _stored_reads(monkeypatch, kind: str) -> list[str]:
+    """The keys of the `kind` entries a build reads from the cache (found there), as they are read."""
+    from newsgen import cache as cache_module
+
+    read: list[str] = []
+    real = cache_module.Cache.get
+
+    def get(self, k, key, count=True):
+        value = real(self, k, key, count)
+        if k == kind and value is not None:
+            read.append(key)
+        return value
+
+    monkeypatch.setattr(cache_module.Cache, "get", get)
+    return read
+
+
+def test_an_edit_reads_the_stored_features_of_its_own_block_only(tmp_path, write_tree, monkeypatch):
+    """Three stories ten weeks apart, three blocks: after an edit, the features of the edited article are
+    made again and those of its block's two other reports are read; the six articles of the other blocks
+    are read by no stage (copies take their signatures from the stored copy index)."""
+    from datetime import date, timedelta
+
+    from test_story_blocks import EVENTS, _file
+
+    start = date(2025, 1, 6)
+    articles = write_tree({f"{name}{n}.md": _file(title, body, start + timedelta(days=70 * k + n))
+                           for k, (name, reports) in enumerate(EVENTS.items())
+                           for n, (title, body) in enumerate(reports)})
+    config = Config(root=tmp_path, search=False)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    read = _stored_reads(monkeypatch, "features")
+    edited = articles / "orchestra1.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nTickets for her first concert go on sale in May.\n",
+                      encoding="utf-8")
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    from newsgen.cache import Cache
+    from newsgen.loader import load_articles
+
+    names = {key: aid for aid, key in load_articles(config, articles, cache=Cache(cache)).keys.items()}
+    assert sorted({names[key] for key in read}) == ["orchestra0", "orchestra2"]
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_copies_found_again_from_the_stored_copy_index_are_a_clean_builds(site, tmp_path, monkeypatch):
+    """A reprint added, rewritten, restored, and its original removed: each rebuild finds the copies from
+    the last build's copy index (verifying only pairs with a changed article) and gives a clean build's
+    bytes."""
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    body = (articles / "rates_b.md").read_text(encoding="utf-8").split("---", 2)[2]
+    reprint = articles / "rates_reprint.md"
+
+    def copy_of() -> str | None:
+        listed = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        return next(a["duplicate_of"] for a in listed["articles"] if a["id"] == "rates_reprint")
+
+    steps = [
+        ("added", lambda: reprint.write_text('---\ntitle: "Calvera cuts rates"\nsource: Wire Desk\n'
+                                             'published: 2025-06-13\n---\n' + body, encoding="utf-8"), "rates_b"),
+        ("another edited", lambda: (articles / "strike_c.md").write_text(
+            (articles / "strike_c.md").read_text(encoding="utf-8") + "\nTalks resume on Monday.\n",
+            encoding="utf-8"), "rates_b"),
+        ("rewritten", lambda: reprint.write_text('---\ntitle: "Calvera cuts rates"\nsource: Wire Desk\n'
+                                                 'published: 2025-06-13\n---\nThe Bank of Calvera lowered its '
+                                                 'policy rate by a quarter point on Wednesday.\n', encoding="utf-8"),
+         None),
+        ("restored", lambda: reprint.write_text('---\ntitle: "Calvera cuts rates"\nsource: Wire Desk\n'
+                                                'published: 2025-06-13\n---\n' + body, encoding="utf-8"), "rates_b"),
+        ("original removed", lambda: (articles / "rates_b.md").unlink(), None),
+    ]
+    from newsgen import copies
+
+    compared = []  # the fingerprint comparisons the rebuild makes
+    real = copies.shared_count
+    monkeypatch.setattr(copies, "shared_count", lambda x, y: compared.append(1) or real(x, y))
+    made = {}
+    for name, change, expected in steps:
+        change()
+        compared.clear()
+        build(config, out, articles, cache_dir=cache, jobs=1)
+        made[name] = len(compared)
+        assert copy_of() == expected, name
+        assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean"), name
+    # The reprint's pair was verified when it was added; after an edit elsewhere its verdict and its
+    # share of reused text came from the copy index, not from its fingerprints.
+    assert made["added"] > 0 and made["another edited"] == 0, made

@@ -5,14 +5,16 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from collections import Counter
+from collections.abc import Mapping
 from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
 from .cache import Cache, Stored, code_version, digest
 from .engine import Engine, LocalEngine
 from .config import Config
-from .copies import fingerprint, mark_copies, signature
-from .features import article_terms
+from .copies import find_copies, fingerprint, signature, with_links
+from .features import article_terms, frequencies
 from .stories import group_block, stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
@@ -73,28 +75,90 @@ def features_task(article: Article, _shared=None) -> tuple:
     return article_terms(article), print_, signature(print_)
 
 
-def article_features(articles: list[Article], keys: dict[str, str], cache: Cache, engine: Engine,
-                     progress: Progress) -> tuple[dict, dict, dict]:
-    """Each article's features_task(), as three dicts by id; from the cache where its file's key is stored."""
-    found = cache.map("features", features_task, articles, [keys.get(a.id) for a in articles], engine, progress,
-                      "features")
-    return tuple({a.id: f[n] for a, f in zip(articles, found)} for n in range(3))
+class PerArticle(Mapping):
+    """A per-article cache task's results, by article id: computed at once (on the engine) for the
+    articles whose file's key has none stored, and read from the cache one at a time where a stage asks
+    for a stored one, so a rebuild reads only what it uses. Stored entries are kept for the next build
+    either way."""
+
+    def __init__(self, kind: str, task, articles: list[Article], keys: dict[str, str], cache: Cache,
+                 engine: Engine, progress: Progress):
+        self.kind, self.task, self.keys, self.cache = kind, task, keys, cache
+        self.articles = {a.id: a for a in articles}
+        todo = [a for a in articles if not cache.has(kind, keys.get(a.id))]
+        made = cache.map(kind, task, todo, [keys.get(a.id) for a in todo], engine, progress, kind)
+        self.made = {a.id: value for a, value in zip(todo, made)}
+        cache.keep(kind, [keys[a.id] for a in articles if a.id not in self.made])
+
+    def __getitem__(self, aid: str):
+        if aid in self.made:
+            return self.made[aid]
+        if aid not in self.articles:
+            raise KeyError(aid)
+        value = self.cache.get(self.kind, self.keys[aid], count=False)
+        return value if value is not None else self.task(self.articles[aid])  # a damaged entry: made again
+
+    def __contains__(self, aid) -> bool:
+        return aid in self.articles
+
+    def __iter__(self):
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
 
 
-def headline_meanings(articles: list[Article], keys: dict[str, str], cache: Cache, engine: Engine,
-                      progress: Progress) -> dict:
-    """The embeddings of the bare headlines among the originals (meaning.py), by id; from the cache
-    where the article's file key is stored."""
-    bare = [a for a in articles if a.duplicate_of is None and bare_headline(a)]
-    rows = cache.map("meanings", headline_row, bare, [keys.get(a.id) for a in bare], engine, progress, "meanings")
-    return {a.id: row for a, row in zip(bare, rows)}
+class Part(Mapping):
+    """Element `n` of each of a PerArticle's results, by article id; each kept once read."""
+
+    def __init__(self, results: PerArticle, n: int):
+        self.results, self.n, self.read = results, n, {}
+
+    def __getitem__(self, aid: str):
+        value = self.read.get(aid)
+        if value is None:
+            value = self.read[aid] = self.results[aid][self.n]
+        return value
+
+    def __contains__(self, aid) -> bool:
+        return aid in self.results
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+def marked_copies(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
+                  features: PerArticle) -> list[Article]:
+    """The articles with their copies marked (copies.find_copies). The last build's CopyIndex gives the
+    signatures of unchanged articles and the verdicts of pairs of them, so a rebuild reads only the
+    changed articles' features (and the fingerprints of their candidate pairs)."""
+    states = [keys.get(a.id) for a in articles]
+    key = copy_index_key(config)
+    previous = cache.get("copies", key, count=False) if cache.enabled and None not in states else None
+    kept = {}
+    if previous is not None:
+        kept = {aid: (state, sig) for (aid, sig), state in zip(previous.signatures().items(), previous.states)}
+    sigs = []
+    for a, state in zip(articles, states):
+        old = kept.get(a.id)
+        sigs.append(old[1] if old is not None and old[0] == state else features[a.id][2])
+    links, index = find_copies(articles, config.duplicate_threshold, config.copy_containment,
+                               lambda n: features[articles[n].id][1], sigs, engine,
+                               states if cache.enabled and None not in states else None, previous)
+    if index is not None:
+        cache.put("copies", key, index)
+    return with_links(articles, links)
 
 
 def group(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
           progress: Progress) -> tuple[list[Article], list, str]:
     """The articles with their copies marked, the stories, and what came from the cache (for the log).
     The whole grouping is kept under the keys of all the articles; when any changed, copies are found
-    again and stories are grouped again only in the blocks whose input changed (stories.story_groups)."""
+    again (from the last build's CopyIndex) and stories are grouped again only in the blocks whose input
+    changed (stories.story_groups). Stored features and meanings are read only for what is done again."""
     states = [article_state(a, keys) for a in articles]
     key = None
     if cache.enabled and None not in states:
@@ -103,49 +167,81 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
         kept = cache.get("groups", key)
         if kept is not None:
             links, found, blocks = kept
-            cache.keep("features", [keys[a.id] for a in articles])  # the next edit regroups from them
-            cache.keep("blocks", blocks)
+            for kind, kept_keys in (("features", [keys[a.id] for a in articles]), ("meanings", list(keys.values())),
+                                    ("blocks", blocks), ("frequencies", blocks)):
+                cache.keep(kind, kept_keys)  # the next edit regroups from them
+            cache.keep("copies", [copy_index_key(config)])
             return [replace(a, duplicate_of=links[a.id][0], reuse=links[a.id][1]) if a.id in links else a
                     for a in articles], found, ", as the last build grouped them"
-    terms, prints, signatures = article_features(articles, keys, cache, engine, progress)
-    articles = mark_copies(articles, config.duplicate_threshold, config.copy_containment, prints, signatures,
-                           engine)
-    meanings = headline_meanings(articles, keys, cache, engine, progress) if config.story_embeddings else None
-    blocks = BlockCache(config.story_settings, cache, keys, terms, meanings)
-    found = stories(articles, config.story_settings, terms, meanings, blocks.run)
+    features = PerArticle("features", features_task, articles, keys, cache, engine, progress)
+    articles = marked_copies(articles, keys, config, cache, engine, features)
+    meanings = None
+    if config.story_embeddings:
+        bare = [a for a in articles if a.duplicate_of is None and bare_headline(a)]
+        meanings = PerArticle("meanings", headline_row, bare, keys, cache, engine, progress)
+    blocks = BlockCache(config.story_settings, cache, keys, Part(features, 0), meanings)
+    found = stories(articles, config.story_settings, blocks.terms, meanings, blocks.run)
     if key is not None:
         cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found,
                                   blocks.keys))
     return articles, found, f", {blocks.hits} of {len(blocks.keys) + blocks.unkeyed} blocks of stories as grouped before"
 
 
+def copy_index_key(config: Config) -> str:
+    return digest(code_version(), "copies", config.duplicate_threshold, config.copy_containment)
+
+
 class BlockCache:
     """stories.group_block with each block's stories kept in the cache, under its articles' states and
-    those of the stories carried into it."""
+    those of the stories carried into it; beside them (kind `frequencies`) the block's document
+    frequencies, from which the undated block, weighed by the whole collection, sums the collection's
+    without reading every article's terms."""
 
-    def __init__(self, settings, cache: Cache, keys: dict[str, str], terms: dict, meanings: dict | None):
+    def __init__(self, settings, cache: Cache, keys: dict[str, str], terms: Mapping, meanings: Mapping | None):
         self.settings, self.cache, self.article_keys = settings, cache, keys
         self.terms, self.meanings = terms, meanings
         self.keys: list[str] = []  # the cache keys of this build's blocks
+        self.made: dict[str, Counter] = {}  # the document frequencies of the blocks grouped in this build
         self.hits = self.unkeyed = 0
 
     def run(self, block: list[Article], carried: list, whole: list[Article] | None, taken: frozenset[str]) -> list:
         state = [article_state(a, self.article_keys) for a in block]
         context = [(story, [article_state(a, self.article_keys) for a in members]) for story, members in carried]
-        weighed = None if whole is None else [article_state(a, self.article_keys) for a in whole]
-        if (not self.cache.enabled or None in state or any(None in members for _, members in context)
-                or (weighed is not None and None in weighed)):
+        if (not self.cache.enabled or self.unkeyed or None in state
+                or any(None in members for _, members in context)):
             self.unkeyed += 1
             return group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken)
+        # The undated block is weighed by the whole collection: the dated blocks' keys stand for it.
+        weighed = None if whole is None else list(self.keys)
         key = digest(code_version(), self.settings, state, context, weighed, sorted(taken))
-        self.keys.append(key)
         made = self.cache.get("blocks", key)
         if made is not None:
             self.hits += 1
+            self.keys.append(key)
+            self.cache.keep("frequencies", [key])
             return made
-        made = group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken)
+        df = frequencies(self.terms[a.id] for a in block)
+        made = group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken,
+                           None if whole is None else self.whole_frequencies(weighed, df, len(whole)))
+        self.keys.append(key)
+        self.made[key] = df
         self.cache.put("blocks", key, made)
+        self.cache.put("frequencies", key, df)
         return made
+
+    def whole_frequencies(self, blocks: list[str], own: Counter, n: int) -> tuple[Counter, int] | None:
+        """The document frequencies of the dated `blocks` and of the undated block's `own`, summed: the
+        whole collection's, as features.tfidf_vectors would count them. None when one is not stored
+        (tfidf_vectors then counts them from every article's terms)."""
+        total = Counter(own)
+        for key in blocks:
+            df = self.made.get(key)
+            if df is None:
+                df = self.cache.get("frequencies", key, count=False)
+            if df is None:
+                return None
+            total.update(df)
+        return total, n
 
 
 def story_key(story, by_id: dict[str, Article], keys: dict[str, str], config: Config) -> str | None:

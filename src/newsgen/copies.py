@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -229,6 +229,122 @@ def _original_key(a: Article) -> tuple:
     return (a.published or date.max, -len(a.body_text), a.id)
 
 
+@dataclass(slots=True)
+class CopyIndex:
+    """What finding copies computed, kept for the next build (build.py caches it): each article's file
+    state and signature(), every candidate pair with its verdict, and the links. A rebuild takes the
+    signatures of unchanged articles from here and verifies again only the pairs that touch a changed
+    one, so it reads no unchanged article's fingerprint."""
+
+    ids: list[str]
+    states: list  # what each article's text and date are made from (its file's key)
+    bands: np.ndarray  # every article's band keys, one after the other ...
+    band_ends: np.ndarray  # ... and where each article's end
+    samples: np.ndarray
+    sample_ends: np.ndarray
+    pairs: np.ndarray  # candidate pairs (i, j), i < j, as positions in `ids`, sorted by i * len(ids) + j
+    verdicts: np.ndarray  # whether each pair is a copy
+    links: dict[str, CopyLink]
+
+    def signatures(self) -> dict:
+        """signature() of each article, by id."""
+        import numpy as np
+
+        bands, samples = np.split(self.bands, self.band_ends[:-1]), np.split(self.samples, self.sample_ends[:-1])
+        return dict(zip(self.ids, zip(bands, samples)))
+
+
+def _index(articles: list[Article], states: list, sigs: list, pairs: np.ndarray, verdicts: np.ndarray,
+           links: dict[str, CopyLink]) -> CopyIndex:
+    import numpy as np
+
+    def joined(i: int) -> tuple[np.ndarray, np.ndarray]:
+        parts = [s[i] for s in sigs]
+        return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64),
+                np.cumsum([len(x) for x in parts], dtype=np.int64))
+
+    (bands, band_ends), (samples, sample_ends) = joined(0), joined(1)
+    return CopyIndex([a.id for a in articles], list(states), bands, band_ends, samples, sample_ends, pairs,
+                     verdicts, links)
+
+
+def find_copies(articles: list[Article], threshold: float, containment: float, print_of, sigs: list,
+                engine=None, states: list | None = None, previous: CopyIndex | None = None
+                ) -> tuple[dict[str, CopyLink], CopyIndex | None]:
+    """For each article that copies another: which one, and how much of its text it shares; and, given
+    each article's `states`, the CopyIndex for the next build. `print_of(n)` gives article n's
+    fingerprint, `sigs[n]` its signature(); `previous` (the last build's index, made with the same
+    thresholds) holds the verdicts of pairs whose two articles have not changed, so only the other pairs'
+    fingerprints are read. The `engine` shuffles the candidate index (engine.py; None: this process)."""
+    import numpy as np
+
+    n = len(articles)
+    xs, ys = pairs_from_signatures(sigs, engine)
+    verdicts = np.zeros(len(xs), dtype=bool)
+    todo = np.ones(len(xs), dtype=bool)
+    same = np.full(n, -1, dtype=np.int64)  # each article's position in `previous`, if it has not changed
+    if previous is not None and states is not None and len(previous.pairs):
+        where = {aid: k for k, aid in enumerate(previous.ids)}
+        for i, a in enumerate(articles):
+            k = where.get(a.id, -1)
+            if k >= 0 and previous.states[k] == states[i]:
+                same[i] = k
+        old_x, old_y = same[xs], same[ys]
+        known = (old_x >= 0) & (old_y >= 0)
+        m = len(previous.ids)
+        codes = np.minimum(old_x, old_y) * m + np.maximum(old_x, old_y)
+        stored = previous.pairs[:, 0] * m + previous.pairs[:, 1]
+        at = np.clip(np.searchsorted(stored, codes), 0, len(stored) - 1)
+        found = known & (stored[at] == codes)
+        verdicts[found] = previous.verdicts[at[found]]
+        todo &= ~found
+    prints: dict[int, np.ndarray] = {}
+
+    def fp(i: int) -> np.ndarray:
+        if i not in prints:
+            prints[i] = print_of(i)
+        return prints[i]
+
+    for p in np.flatnonzero(todo):
+        x, y = int(xs[p]), int(ys[p])
+        jaccard, contained = overlap(shared_count(fp(x), fp(y)), fp(x).size, fp(y).size)
+        verdicts[p] = jaccard >= threshold or contained >= containment
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in zip(xs[verdicts].tolist(), ys[verdicts].tolist()):
+        parent[find(x)] = find(y)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[find(i)].append(i)
+    old_links = previous.links if previous is not None else {}
+    links = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        original = min(members, key=lambda i: _original_key(articles[i]))
+        for i in members:
+            if i == original:
+                continue
+            aid, home = articles[i].id, articles[original].id
+            kept = old_links.get(aid)
+            if kept is not None and kept.original == home and same[i] >= 0 and same[original] >= 0:
+                links[aid] = kept
+                continue
+            size = min(fp(i).size, fp(original).size)
+            reuse = shared_count(fp(i), fp(original)) / size if size else 0.0
+            links[aid] = CopyLink(aid, home, round(reuse, 3))
+    if states is None:
+        return links, None
+    pairs = np.stack([xs, ys], axis=1) if len(xs) else np.zeros((0, 2), dtype=np.int64)
+    return links, _index(articles, states, sigs, pairs, verdicts, links)
+
+
 def copies(articles: list[Article], threshold: float, containment: float = 0.8,
            known: dict[str, np.ndarray] | None = None, signatures: dict | None = None,
            engine=None) -> dict[str, CopyLink]:
@@ -238,38 +354,16 @@ def copies(articles: list[Article], threshold: float, containment: float = 0.8,
     known, signatures = known or {}, signatures or {}
     prints = [known[a.id] if a.id in known else fingerprint(a.body_text) for a in articles]
     sigs = [signatures[a.id] if a.id in signatures else signature(p) for a, p in zip(articles, prints)]
-    parent = list(range(len(articles)))
+    return find_copies(articles, threshold, containment, prints.__getitem__, sigs, engine)[0]
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for x, y in zip(*pairs_from_signatures(sigs, engine)):
-        x, y = int(x), int(y)
-        jaccard, contained = overlap(shared_count(prints[x], prints[y]), prints[x].size, prints[y].size)
-        if jaccard >= threshold or contained >= containment:
-            parent[find(x)] = find(y)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(articles)):
-        groups[find(i)].append(i)
-    links = {}
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        original = min(members, key=lambda i: _original_key(articles[i]))
-        for i in members:
-            if i != original:
-                size = min(prints[i].size, prints[original].size)
-                reuse = shared_count(prints[i], prints[original]) / size if size else 0.0
-                links[articles[i].id] = CopyLink(articles[i].id, articles[original].id, round(reuse, 3))
-    return links
+def with_links(articles: list[Article], links: dict[str, CopyLink]) -> list[Article]:
+    """The articles with their copy links set."""
+    return [replace(a, duplicate_of=links[a.id].original, reuse=links[a.id].reuse) if a.id in links else a
+            for a in articles]
 
 
 def mark_copies(articles: list[Article], threshold: float, containment: float = 0.8,
                 known: dict[str, np.ndarray] | None = None, signatures: dict | None = None,
                 engine=None) -> list[Article]:
-    links = copies(articles, threshold, containment, known, signatures, engine)
-    return [replace(a, duplicate_of=links[a.id].original, reuse=links[a.id].reuse) if a.id in links else a
-            for a in articles]
+    return with_links(articles, copies(articles, threshold, containment, known, signatures, engine))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -214,16 +214,25 @@ def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
                             for t, k in counts.items()})
 
 
-def tfidf_vectors(articles: Iterable[Article], known: dict[str, Counter[str]] | None = None,
-                  weigh: Iterable[Article] | None = None) -> Vectors:
+def frequencies(counts: Iterable[Counter[str]]) -> Counter[str]:
+    """Document frequencies: in how many of these articles' term counts each term occurs."""
+    return Counter(chain.from_iterable(counts))  # a Counter iterates over its terms
+
+
+def tfidf_vectors(articles: Iterable[Article], known: Mapping[str, Counter[str]] | None = None,
+                  weigh: Iterable[Article] | None = None,
+                  weighed: tuple[Counter[str], int] | None = None) -> Vectors:
     """Sublinear tf times smoothed IDF over the articles given (or over `weigh`, a larger collection
-    they belong to), cut to MAX_TERMS, unit length. `known` holds article_terms already computed, by
-    article id."""
-    known = known or {}
+    they belong to, whose document frequencies and size may be given as `weighed`, summed elsewhere),
+    cut to MAX_TERMS, unit length. `known` holds article_terms already computed, by article id."""
+    known = known if known is not None else {}
     counts = {a.id: known[a.id] if a.id in known else article_terms(a) for a in articles}
-    base = counts if weigh is None else {a.id: counts.get(a.id) or known.get(a.id) or article_terms(a) for a in weigh}
-    df: Counter[str] = Counter(chain.from_iterable(base.values()))  # a Counter iterates over its terms
-    n = len(base)
+    if weighed is not None:
+        df, n = Counter(weighed[0]), weighed[1]
+    else:
+        base = counts if weigh is None else {a.id: counts.get(a.id) or known.get(a.id) or article_terms(a)
+                                             for a in weigh}
+        df, n = frequencies(base.values()), len(base)
     unit = _Weights(df, n).unit
     return Vectors({aid: unit(c) for aid, c in counts.items()}, {aid: _size(c) for aid, c in counts.items()}, df, n)
 

@@ -9,7 +9,7 @@ headlines their mean says little, and the centre shrinks toward nothing as IDF s
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .features import IDF_PRIOR_DOCS
@@ -50,11 +50,12 @@ class Meanings:
         return cls({})
 
     @classmethod
-    def of(cls, articles: list[Article], weight: float, raw: dict | None = None,
+    def of(cls, articles: list[Article], weight: float, raw: Mapping | None = None,
            whole: list[Article] | None = None) -> Meanings:
         """The meanings of the bare headlines among `articles`, centred on the mean of those among
         `whole` (a larger collection they belong to; default: themselves); `raw` holds headline_row()
-        results already computed (the build's cache), else they are encoded here."""
+        results already computed (the build's cache; read only for these ids), else they are
+        encoded here."""
         bare = sorted(a.id for a in articles if bare_headline(a))
         if not bare or weight <= 0:
             return cls.none()
@@ -63,11 +64,9 @@ class Meanings:
         everyone = {a.id: a for a in (whole if whole is not None else articles)}
         everyone.update((a.id, a) for a in articles)
         centred = sorted(i for i, a in everyone.items() if bare_headline(a))
-        raw = dict(raw or {})
-        missing = set(centred) - raw.keys()
-        if missing:
-            raw.update(headline_rows(everyone[i] for i in sorted(missing)))
-        rows = {i: np.asarray(raw[i], dtype=np.float64) for i in centred}
+        raw = raw if raw is not None else {}
+        encoded = headline_rows(everyone[i] for i in centred if i not in raw)
+        rows = {i: np.asarray(encoded[i] if i in encoded else raw[i], dtype=np.float64) for i in centred}
         centre = np.vstack([rows[i] for i in centred]).mean(axis=0) * (len(centred) / (len(centred) + IDF_PRIOR_DOCS))
         matrix = np.vstack([rows[i] for i in bare])
         matrix -= centre

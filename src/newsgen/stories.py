@@ -367,12 +367,13 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
 def story_index(articles: list[Article], settings: StorySettings, vectors: Vectors | None = None,
                 terms: dict | None = None, meanings: dict | None = None,
                 carried: list[tuple[str, list[Article]]] = (), whole: list[Article] | None = None,
-                taken: frozenset[str] = frozenset()) -> StoryIndex:
+                taken: frozenset[str] = frozenset(), weighed: tuple[Counter, int] | None = None) -> StoryIndex:
     """Cluster the originals among `articles` (copies follow their originals later), with the stories
     `carried` from an earlier block (key and members) as frozen stories they may join; or, given the
     `whole` collection, as stories open to refinement and merging, everything weighed by the whole
     collection's document frequencies; a story it starts takes no key in `taken` (those of stories
-    elsewhere). Return the filled index. `terms` holds features.article_terms
+    elsewhere); `weighed`, the whole collection's document frequencies and size where they were summed
+    elsewhere (features.tfidf_vectors). Return the filled index. `terms` holds features.article_terms
     already computed, by article id; `meanings` meaning.headline_row() results (with
     `settings.embeddings`, the rest are encoded here)."""
     originals = [a for a in articles if a.duplicate_of is None]
@@ -380,7 +381,7 @@ def story_index(articles: list[Article], settings: StorySettings, vectors: Vecto
     everyone = [*context, *originals]
     found = Meanings.of(everyone, settings.embeddings, meanings, whole) if settings.embeddings > 0 else None
     frozen = whole is None
-    index = StoryIndex(settings, vectors or tfidf_vectors(everyone, terms, whole), found)
+    index = StoryIndex(settings, vectors or tfidf_vectors(everyone, terms, whole, weighed), found)
     index.taken = frozenset(taken)
     for key, members in carried:
         index.carry(key, arrival_order(members), frozen)
@@ -418,11 +419,13 @@ def block_days(settings: StorySettings) -> int:
 
 def group_block(block: list[Article], carried: list[tuple[str, list[Article]]], settings: StorySettings,
                 terms: dict | None = None, meanings: dict | None = None,
-                whole: list[Article] | None = None, taken: frozenset[str] = frozenset()) -> list[Grouped]:
+                whole: list[Article] | None = None, taken: frozenset[str] = frozenset(),
+                weighed: tuple[Counter, int] | None = None) -> list[Grouped]:
     """Cluster one block's originals with the stories carried into it (frozen; or, given the `whole`
     collection, open and weighed by its document frequencies: see story_index); every story of the
     block, carried ones included, as Grouped, by key."""
-    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, whole=whole, taken=taken)
+    index = story_index(block, settings, terms=terms, meanings=meanings, carried=carried, whole=whole, taken=taken,
+                        weighed=weighed)
     titled = {a.id for _, members in carried for a in members if a.title is not None}
     titled.update(a.id for a in block if a.title is not None)
     made = []
