@@ -68,33 +68,35 @@ def _dates(articles: list[Article]) -> tuple[datetime | None, datetime | None]:
 
 
 def story_entries(stories: list[Story], by_id: dict[str, Article]) -> list[Entry]:
-    entries = []
+    dated = []
     for story in stories:
         members = [by_id[i] for i in story.article_ids]
         published, updated = _dates(members)
-        if updated is None:
-            continue  # neither a stated date nor a file time: nothing to say when it changed
+        if updated is not None:  # neither a stated date nor a file time: nothing to say when it changed
+            dated.append((updated, f"story:{story.id}", published, story, members))
+    entries = []
+    for updated, key, published, story, members in _newest(dated):
         outlets = len({a.source.slug for a in members if a.duplicate_of is None})
         reported = f"Reported by {outlets} {'source' if outlets == 1 else 'sources'}."
         summary = f"{_clip(members[0].lead)} {reported}" if members[0].lead else reported
-        entries.append(Entry(f"story:{story.id}", story.title, urls.story_page(story.id), summary,
-                             published, updated, (), ()))
-    return _newest(entries)
+        entries.append(Entry(key, story.title, urls.story_page(story.id), summary, published, updated, (), ()))
+    return entries
 
 
 def article_entries(articles: list[Article]) -> list[Entry]:
-    entries = []
+    dated = []
     for a in articles:
         published, updated = _dates([a])
-        if updated is None:
-            continue
-        entries.append(Entry(f"article:{a.id}", a.display_title, urls.article_page(a), _clip(a.lead),
-                             published, updated, (a.byline,) if a.byline else (), a.tags))
-    return _newest(entries)
+        if updated is not None:
+            dated.append((updated, f"article:{a.id}", published, a))
+    return [Entry(key, a.display_title, urls.article_page(a), _clip(a.lead), published, updated,
+                  (a.byline,) if a.byline else (), a.tags) for updated, key, published, a in _newest(dated)]
 
 
-def _newest(entries: list[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: (-e.updated.timestamp(), e.id))[:FEED_ITEMS]
+def _newest(dated: list[tuple]) -> list[tuple]:
+    """The FEED_ITEMS newest of (updated, entry id, ...) tuples, newest first (ties by id): only those
+    are made into entries."""
+    return sorted(dated, key=lambda d: (-d[0].timestamp(), d[1]))[:FEED_ITEMS]
 
 
 def _guid(config: Config, entry_id: str) -> str:
