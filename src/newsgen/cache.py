@@ -1,6 +1,6 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Nine kinds of result are kept, one file each in the cache folder (default `.cache/newsgen/` beside
+Eleven kinds of result are kept, one file each in the cache folder (default `.cache/newsgen/` beside
 site.yaml; `--cache DIR`, or `--no-cache` for none). A file is a pickle of its entries, each entry its
 own pickle: a build unpickles only the entries it asks for, and rewrites a file only when an entry was
 added or dropped.
@@ -8,13 +8,18 @@ added or dropped.
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
   overrides, the sources, the size limit);
-- `features`: each article's term counts and body fingerprint (grouping's input), under its file's key;
+- `features`: each article's term counts, body fingerprint and its LSH signature (grouping's input),
+  under its file's key, read only for the articles a rebuild groups again;
 - `meanings`: each bare headline's sentence embedding (with `story_embeddings`), under its file's key;
 - `groups`: the copies and stories of the whole collection, keyed by every article's key, with the keys
   of the blocks below: taken whole when nothing changed;
+- `copies`: one entry, the last build's copy index (copies.CopyIndex): each article's file key and LSH
+  signature and every candidate pair's verdict, so a rebuild compares only pairs with a changed article;
 - `blocks`: the stories of one block of days (stories.story_groups), keyed by the states of its
-  articles and of the stories carried into it (the undated block: of every article), so a change
-  regroups only the blocks it reaches;
+  articles and of the stories carried into it (the undated block: also the dated blocks' keys), so a
+  change regroups only the blocks it reaches;
+- `frequencies`: under the same key, the block's document frequencies, which the undated block sums to
+  weigh itself by the whole collection without reading every article's terms;
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
   (order, source, copy links) and the analysis settings;
 - `summaries`: under the same key, what the build needs of an analysis whose pages are not made

@@ -4,8 +4,10 @@ The output folder always holds one complete site, whatever stops a build (an err
 SIGKILL at any moment): the new site is written to a hidden sibling folder and exchanged with the
 old one in one atomic `renameat2(RENAME_EXCHANGE)` call where the system has it (Linux). Elsewhere
 two renames do the swap, and a build killed between them is repaired by the next one, which puts
-the previous site back before anything else. A lock file keeps two builds from writing the same
-output at once; leftovers of killed builds are removed when the next build takes the lock.
+the previous site back before anything else. The previous site, swapped out, is then removed (a large
+one by a process in the background, so the build ends when the new site is in place). A lock file
+keeps two builds from writing the same output at once; leftovers of killed builds are removed when the
+next build takes the lock.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .reuse import Unchanged
 MARKER = ".newsgen-site"  # names a folder newsgen made, so that it may replace it
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+BACKGROUND_REMOVAL = 5000  # a previous site of this many files is removed in the background
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -167,4 +170,21 @@ def _swap_in(files: dict[str, bytes], out: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         _recover(out)  # a swap cut short by two renames: the previous site goes back
         raise
-    shutil.rmtree(tmp, ignore_errors=True)
+    _remove(tmp, len(files))
+
+
+def _remove(old: Path, files: int) -> None:
+    """Remove the previous site, now swapped out. A large one is removed by a process of its own that
+    outlives the build (the new site is in place; unlinking tens of thousands of files takes seconds);
+    if that process is stopped, the next build removes what is left (_recover)."""
+    if files >= BACKGROUND_REMOVAL:
+        import subprocess
+
+        try:
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                              str(old)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(old, ignore_errors=True)
