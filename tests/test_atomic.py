@@ -118,3 +118,34 @@ def test_fifty_random_kills_never_lose_the_site(tmp_path):
                           cwd=REPO).returncode == 0
     assert tree_digest(out) == complete["seeds"]
     assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "site"]
+
+
+def test_a_large_previous_site_is_removed_in_the_background_and_a_cut_removal_finished_later(tmp_path, monkeypatch):
+    """With BACKGROUND_REMOVAL at 1 every previous site counts as large: the new site is in place when
+    write_site returns, and the swapped-out one disappears without the build waiting for it. A removal
+    that was stopped (a leftover folder) is finished by the next write."""
+    from newsgen import writer
+
+    monkeypatch.setattr(writer, "BACKGROUND_REMOVAL", 1)
+    out = tmp_path / "site"
+    files = {f"stories/{n}/index.html": f"page {n}".encode() for n in range(200)}
+    writer.write_site(files, out)
+    import shutil
+
+    removed: list[str] = []  # what this process removes itself
+    real = shutil.rmtree
+    monkeypatch.setattr(shutil, "rmtree", lambda path, *a, **k: removed.append(Path(path).name) or real(path, *a, **k))
+    writer.write_site({**files, "index.html": b"new"}, out)
+    assert removed == []
+    assert (out / "index.html").read_bytes() == b"new" and (out / "stories/7/index.html").read_bytes() == b"page 7"
+    deadline = time.monotonic() + 30
+    while sorted(p.name for p in tmp_path.iterdir()) != [".site.lock", "site"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+    (tmp_path / ".site.new-leftover" / "stories").mkdir(parents=True)  # as a killed removal leaves it
+    monkeypatch.setattr(writer, "BACKGROUND_REMOVAL", 10**9)
+    writer.write_site(files, out)
+    assert removed[0] == ".site.new-leftover" and len(removed) == 2  # the leftover, then the swapped-out site
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert not (out / "index.html").exists()
