@@ -255,6 +255,11 @@ def test_the_front_page_lists_the_newest_stories_and_the_archive_every_story_by_
         assert f'href="{month["page"]}"' in front
         assert all(f'stories/{i}/index.html' in page for i in month["story_ids"])
         assert f"<h1>{month['title']}</h1>" in page
+    # Without JavaScript the search page lists the months, not every story: it stays small however
+    # large the archive grows.
+    search = (published / "search/index.html").read_text(encoding="utf-8")
+    assert all(f'href="../{m["page"]}"' in search for m in index["archive"])
+    assert not any(f"stories/{i}/index.html" in search for i in stories)
 
 
 def test_a_source_page_shows_its_newest_articles_and_each_article_lives_on_its_month_page(tmp_path):
