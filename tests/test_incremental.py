@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from newsgen import pool
 from newsgen.build import build
 from newsgen.config import Config
+from newsgen.errors import BuildFailed
 
 from conftest import tree_digest
 
@@ -30,6 +32,15 @@ def site(tmp_path, seeds_and_stories):
     return config, seeds_and_stories, tmp_path / "cache"
 
 
+def stored(cache: Path, kind: str) -> dict[str, bytes]:
+    """The cache database's `kind` entries, read from the file as it is on disk: key -> pickled value."""
+    db = sqlite3.connect(cache / "cache.sqlite")
+    try:
+        return dict(db.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,)))
+    finally:
+        db.close()
+
+
 def clean_build(config: Config, articles: Path, out: Path) -> dict[str, str]:
     shutil.rmtree(out, ignore_errors=True)
     build(config, out, articles, cache_dir=None, jobs=1)
@@ -41,7 +52,7 @@ def test_rebuild_after_an_edit_is_byte_identical_and_touches_only_changed_files(
     out = tmp_path / "out"
     log: list[str] = []
     build(config, out, articles, cache_dir=cache, jobs=1)
-    assert {p.name for p in cache.iterdir()} >= {"articles.pickle", "analyses.pickle", "features.pickle"}
+    assert all(stored(cache, kind) for kind in ("articles", "features", "copies", "blocks", "analyses"))
     before, before_digest = mtimes(out), tree_digest(out)
 
     edited = articles / "rates_b.md"  # Markdown: an added paragraph is never cut as page furniture
@@ -96,7 +107,7 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
         return [line for line in log if line.startswith("render:")]
 
     assert "from the cache" not in built()[0]
-    bundle = pickle.loads((cache / "search.pickle").read_bytes())["entries"]
+    bundle = stored(cache, "search")
     assert len(bundle) == 1 and "pagefind-entry.json" in pickle.loads(next(iter(bundle.values())))  # one shard
     before = mtimes(out)
     assert "the search index from the cache" in built()[0]
@@ -239,31 +250,56 @@ def test_a_large_search_index_comes_in_shards_and_an_edit_indexes_only_its_own(s
 def test_the_cache_keeps_only_what_the_last_build_used(site, tmp_path):
     config, articles, cache = site
     build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)
-    first = pickle.loads((cache / "articles.pickle").read_bytes())["entries"]
+    first = stored(cache, "articles")
     assert len(first) == len(list(articles.iterdir()))
     victim = sorted(articles.iterdir())[0]
     victim.write_text(victim.read_text(encoding="utf-8") + "\nA late paragraph was added to the report.\n",
                       encoding="utf-8")
     build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)
-    second = pickle.loads((cache / "articles.pickle").read_bytes())["entries"]
+    second = stored(cache, "articles")
     assert len(second) == len(first) and len(set(second) - set(first)) == 1
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", None])
+@pytest.mark.parametrize("damage", [b"", b"not a database", "entries", None])
 def test_a_damaged_or_foreign_cache_is_ignored(site, tmp_path, damage):
     config, articles, cache = site
     out = tmp_path / "out"
     build(config, out, articles, cache_dir=cache, jobs=1)
-    for f in cache.glob("*.pickle"):
-        if damage is None:  # a cache written by another version of newsgen
-            data = pickle.loads(f.read_bytes())
-            f.write_bytes(pickle.dumps({**data, "code": "another version"}))
-        else:
-            f.write_bytes(damage)
+    database = cache / "cache.sqlite"
+    if damage is None or damage == "entries":
+        db = sqlite3.connect(database)
+        with db:
+            if damage is None:  # a cache written by another version of newsgen
+                db.execute("UPDATE meta SET value = 'another version' WHERE name = 'code'")
+            else:  # every entry damaged
+                db.execute("UPDATE entries SET value = X'00'")
+        db.close()
+    else:
+        for extra in cache.glob("cache.sqlite-*"):
+            extra.unlink()
+        database.write_bytes(damage * 1000)
     log: list[str] = []
     build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
     assert any(", 0 from the cache" in line for line in log), log
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+    log.clear()  # and the cache works again
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "as the last build grouped them" in line for line in log), log
+
+
+def test_a_failed_build_leaves_the_cache_as_it_was(site, tmp_path, write_tree):
+    """A build that fails after putting new entries in the cache (here: a bad file met by --strict's
+    check of warnings, after the articles were loaded and grouped) commits none of them."""
+    config, articles, cache = site
+    build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)
+    before = {kind: set(stored(cache, kind)) for kind in ("articles", "features", "analyses")}
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    (articles / "empty.txt").write_text("", encoding="utf-8")  # a warning: nothing in it
+    with pytest.raises(BuildFailed):
+        build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1, strict=True)
+    assert {kind: set(stored(cache, kind)) for kind in before} == before
 
 
 def test_an_unwritable_cache_is_a_warning_not_a_failure(site, tmp_path):

@@ -337,33 +337,36 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     (the caller closes an engine it passes)."""
     start = time.perf_counter()
     cache = Cache(cache_dir)
-    engine = engine or LocalEngine(jobs)
-    site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, engine=engine)
-    warnings = tuple(config.warnings) + tuple(warnings)
-    if strict and warnings:
-        raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
-    clock = time.perf_counter()
-    previous = PreviousPages(cache, out, config)
-    hits = cache.hits
-    files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache,
-                        previous)
-    files.update(static_files(config))
-    reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
-    if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache
-        from . import urls
-        from .search import shard_folders
+    try:
+        engine = engine or LocalEngine(jobs)
+        site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, engine=engine)
+        warnings = tuple(config.warnings) + tuple(warnings)
+        if strict and warnings:
+            raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
+        clock = time.perf_counter()
+        previous = PreviousPages(cache, out, config)
+        hits = cache.hits
+        files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache,
+                            previous)
+        files.update(static_files(config))
+        reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
+        if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache
+            from . import urls
+            from .search import shard_folders
 
-        shards = len(shard_folders([urls.story_page(s.id) for s in site.stories]))
-        reused += (", the search index from the cache" if cache.hits - hits == shards
-                   else f", {cache.hits - hits} of {shards} shards of the search index from the cache")
-    log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
-    clock = time.perf_counter()
-    write_site(files, out)
-    previous.record(files)
-    log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")
-    problem = cache.save()  # only once the site is written: a failed build leaves the cache as it was
-    if problem:
-        warnings += (problem,)
+            shards = len(shard_folders([urls.story_page(s.id) for s in site.stories]))
+            reused += (", the search index from the cache" if cache.hits - hits == shards
+                       else f", {cache.hits - hits} of {shards} shards of the search index from the cache")
+        log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
+        clock = time.perf_counter()
+        write_site(files, out)
+        previous.record(files)
+        log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")
+        problem = cache.save()  # only once the site is written: a failed build leaves the cache as it was
+        if problem:
+            warnings += (problem,)
+    finally:
+        cache.close()  # after a failure: what this build put in the cache is given up
     return Summary(
         articles=len(site.articles),
         stories=len(site.stories),

