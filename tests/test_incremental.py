@@ -360,18 +360,28 @@ def test_results_pickle_as_class_and_values_and_come_back_equal(site):
     assert pickle.loads(pickle.dumps(built)) == built
 
 
-def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, write_tree):
-    """Three stories ten weeks apart are in three blocks (stories.story_groups): an edit, or a new report
-    on the latest story, groups one block again and takes the other two from the cache, and the site is
-    a clean build's."""
+def three_blocks(write_tree) -> tuple[Path, object]:
+    """test_story_blocks' three made-up events, reported three times each, ten weeks apart (three blocks
+    of days); the folder and the first report's date."""
     from datetime import date, timedelta
 
     from test_story_blocks import EVENTS, _file
 
     start = date(2025, 1, 6)
-    articles = write_tree({f"{name}{n}.md": _file(title, body, start + timedelta(days=70 * k + n))
-                           for k, (name, reports) in enumerate(EVENTS.items())
-                           for n, (title, body) in enumerate(reports)})
+    return write_tree({f"{name}{n}.md": _file(title, body, start + timedelta(days=70 * k + n))
+                       for k, (name, reports) in enumerate(EVENTS.items())
+                       for n, (title, body) in enumerate(reports)}), start
+
+
+def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, write_tree):
+    """Three stories ten weeks apart are in three blocks (stories.story_groups): an edit, or a new report
+    on the latest story, groups one block again and takes the other two from the cache, and the site is
+    a clean build's."""
+    from datetime import timedelta
+
+    from test_story_blocks import _file
+
+    articles, start = three_blocks(write_tree)
     config = Config(root=tmp_path, search=False)
     out, cache = tmp_path / "out", tmp_path / "cache"
     log: list[str] = []
@@ -453,14 +463,7 @@ def test_an_edit_reads_the_stored_features_of_its_own_block_only(tmp_path, write
     """Three stories ten weeks apart, three blocks: after an edit, the features of the edited article are
     made again and those of its block's two other reports are read; the six articles of the other blocks
     are read by no stage (copies take their signatures from the stored copy index)."""
-    from datetime import date, timedelta
-
-    from test_story_blocks import EVENTS, _file
-
-    start = date(2025, 1, 6)
-    articles = write_tree({f"{name}{n}.md": _file(title, body, start + timedelta(days=70 * k + n))
-                           for k, (name, reports) in enumerate(EVENTS.items())
-                           for n, (title, body) in enumerate(reports)})
+    articles, _ = three_blocks(write_tree)
     config = Config(root=tmp_path, search=False)
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(config, out, articles, cache_dir=cache, jobs=1)

@@ -75,7 +75,22 @@ def features_task(article: Article, _shared=None) -> tuple:
     return article_terms(article), print_, signature(print_)
 
 
-class PerArticle(Mapping):
+class _ByArticle(Mapping):
+    """A mapping over the ids in `self.ids` (a dict by article id)."""
+
+    ids: dict
+
+    def __contains__(self, aid) -> bool:
+        return aid in self.ids
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class PerArticle(_ByArticle):
     """A per-article cache task's results, by article id: computed at once (on the engine) for the
     articles whose file's key has none stored, and read from the cache one at a time where a stage asks
     for a stored one, so a rebuild reads only what it uses. Stored entries are kept for the next build
@@ -84,7 +99,7 @@ class PerArticle(Mapping):
     def __init__(self, kind: str, task, articles: list[Article], keys: dict[str, str], cache: Cache,
                  engine: Engine, progress: Progress):
         self.kind, self.task, self.keys, self.cache = kind, task, keys, cache
-        self.articles = {a.id: a for a in articles}
+        self.articles = self.ids = {a.id: a for a in articles}
         todo = [a for a in articles if not cache.has(kind, keys.get(a.id))]
         made = cache.map(kind, task, todo, [keys.get(a.id) for a in todo], engine, progress, kind)
         self.made = {a.id: value for a, value in zip(todo, made)}
@@ -98,36 +113,18 @@ class PerArticle(Mapping):
         value = self.cache.get(self.kind, self.keys[aid], count=False)
         return value if value is not None else self.task(self.articles[aid])  # a damaged entry: made again
 
-    def __contains__(self, aid) -> bool:
-        return aid in self.articles
 
-    def __iter__(self):
-        return iter(self.articles)
-
-    def __len__(self) -> int:
-        return len(self.articles)
-
-
-class Part(Mapping):
+class Part(_ByArticle):
     """Element `n` of each of a PerArticle's results, by article id; each kept once read."""
 
     def __init__(self, results: PerArticle, n: int):
-        self.results, self.n, self.read = results, n, {}
+        self.results, self.n, self.read, self.ids = results, n, {}, results.articles
 
     def __getitem__(self, aid: str):
         value = self.read.get(aid)
         if value is None:
             value = self.read[aid] = self.results[aid][self.n]
         return value
-
-    def __contains__(self, aid) -> bool:
-        return aid in self.results
-
-    def __iter__(self):
-        return iter(self.results)
-
-    def __len__(self) -> int:
-        return len(self.results)
 
 
 def marked_copies(articles: list[Article], keys: dict[str, str], config: Config, cache: Cache, engine: Engine,
