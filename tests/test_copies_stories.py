@@ -253,3 +253,32 @@ def test_online_index_takes_articles_without_content_terms():
     key = index.add(_article("it", "It is what it was and so it is."))  # headline and body: stop words only
     assert key != index.story_of["wire"] and index.vectors.by_id["it"] == {}
     assert index.vectors.n == 2 and index.refine(["wire", "it"]) == 0  # nothing moves, nothing renamed
+
+
+def test_bucket_pairs_are_every_pair_sharing_a_key_and_a_chain_and_star_in_a_large_bucket():
+    """copies._bucket_pairs (NumPy, one call a bucket size) against the definition written out in Python,
+    on random indexes with repeated owners and one bucket larger than FULL_BUCKET."""
+    import itertools
+
+    import numpy as np
+
+    from newsgen.copies import FULL_BUCKET, _bucket_pairs
+
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(2, 2000))
+        keys = rng.integers(0, int(rng.integers(1, 3000)), size=n).astype(np.uint64)
+        owners = rng.integers(0, 300, size=n).astype(np.int64)
+        if trial % 3 == 0:
+            keys[:250] = 7  # boilerplate shared by many
+        expected = []
+        buckets: dict[int, set[int]] = {}
+        for k, o in zip(keys.tolist(), owners.tolist()):
+            buckets.setdefault(k, set()).add(o)
+        for members in buckets.values():
+            m = sorted(members)
+            if len(m) <= FULL_BUCKET:
+                expected += itertools.combinations(m, 2)
+            else:
+                expected += [(m[i], m[i + 1]) for i in range(len(m) - 1)] + [(m[0], m[i]) for i in range(2, len(m))]
+        assert sorted(map(tuple, _bucket_pairs(keys, owners).tolist())) == sorted(expected), trial

@@ -108,23 +108,28 @@ def minhash(print_: np.ndarray) -> np.ndarray:
 
 
 def _bucket_pairs(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
-    """Pairs (i, j), i < j, of owners that share a key; large buckets link each member to its neighbours."""
+    """Pairs (i, j), i < j, of owners that share a key; large buckets link each member to its neighbours.
+    Buckets of one size are paired together (the index has millions of small buckets: one NumPy call a
+    size, not one a bucket)."""
     import numpy as np
 
     order = np.lexsort((owners, keys))
     keys, owners = keys[order], owners[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
+    if len(keys) > 1:  # an owner once a bucket
+        first = np.r_[True, (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])]
+        keys, owners = keys[first], owners[first]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(keys)])
     out: list[np.ndarray] = []
-    for s, e in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-        members = np.unique(owners[s:e])
-        if len(members) < 2:
-            continue
-        if len(members) <= FULL_BUCKET:
-            i, j = np.triu_indices(len(members), 1)
-        else:  # a boilerplate passage shared by hundreds of pages: a chain and a star keep it linear
-            i = np.r_[np.arange(len(members) - 1), np.zeros(len(members) - 2, dtype=np.int64)]
-            j = np.r_[np.arange(1, len(members)), np.arange(2, len(members))]
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= FULL_BUCKET)]):
+        i, j = np.triu_indices(int(size), 1)
+        at = starts[sizes == size][:, None]
+        out.append(np.stack([owners[at + i].ravel(), owners[at + j].ravel()], axis=1))
+    for s, size in zip(starts[sizes > FULL_BUCKET], sizes[sizes > FULL_BUCKET]):
+        # a boilerplate passage shared by hundreds of pages: a chain and a star keep it linear
+        members = owners[s:s + size]
+        i = np.r_[np.arange(size - 1), np.zeros(size - 2, dtype=np.int64)]
+        j = np.r_[np.arange(1, size), np.arange(2, size)]
         out.append(np.stack([members[i], members[j]], axis=1))
     return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
