@@ -150,3 +150,33 @@ def test_the_local_engine_never_imports_dask(tmp_path):
             "print(loaded); sys.exit(code or bool(loaded))")
     run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "[]", (run.stdout, run.stderr)
+
+
+def _square_with_offset(item: int, offset: int) -> int:
+    return item * item + offset
+
+
+def test_a_map_of_many_partitions_keeps_a_window_in_flight_and_the_items_order(monkeypatch):
+    """More partitions than the window (PARTITIONS_PER_WORKER a worker): each finished one lets the next
+    in, and the results come back in the items' order, as the local engine gives them."""
+    from newsgen import engine_dask
+    from newsgen.engine import LocalEngine
+
+    monkeypatch.setattr(engine_dask, "MAX_PARTITION", 3)
+    engine = engine_dask.DaskEngine(None, 1, count_bytes=True)
+    seen = []
+
+    def progress(parts, stage):
+        seen.append((len(parts), stage))
+        for part in parts:  # partitions on the cluster: the window, and the one just taken (released lazily)
+            on_cluster = [key for key in engine.client.who_has() if str(key).startswith("_run-")]
+            assert len(on_cluster) <= engine_dask.PARTITIONS_PER_WORKER + 1
+            yield part
+    try:
+        items = list(range(50))
+        got = engine.map(_square_with_offset, items, 7, progress, "squares")
+    finally:
+        engine.close()
+    assert got == LocalEngine(1).map(_square_with_offset, items, 7) == [i * i + 7 for i in items]
+    assert seen == [(17, "squares")]  # 50 items in partitions of 3
+    assert engine.sent > 0 and engine.received > 0

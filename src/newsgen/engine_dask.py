@@ -7,9 +7,11 @@ dependencies installed, and see the articles folder at the same path); without o
 whole archive at once (checking the copy candidates and their union-find, story grouping, the front
 page, the search index, the atomic write) and sends out the rest:
 
-- `map`: the items go in partitions (about four per worker, so a slow one does not hold up the rest),
-  inside the tasks, so that the scheduler can run a lost task again; the shared data (settings) is
-  scattered to every worker once, not sent with each partition;
+- `map`: the items go in partitions (about four per worker, so a slow one does not hold up the rest,
+  and at most `MAX_PARTITION` items each), inside the tasks, so that the scheduler can run a lost task
+  again; only `PARTITIONS_PER_WORKER` partitions a worker are in flight at a time, so the client and
+  the scheduler hold a window of the items in pickled form, not all of them; the shared data
+  (settings) is scattered to every worker once, not sent with each partition;
 - `shuffle`: each partition is split into `parts` pieces on its worker; reduce task k gathers piece k
   of every partition from the workers that hold them (worker to worker, never through the client).
 
@@ -23,13 +25,28 @@ import logging
 import operator
 import pickle
 import time
-from typing import Any, Sequence
+from collections import deque
+from typing import Any, Iterator, Sequence
 
 from .engine import Task, chunks
 from .errors import BuildError, BuildFailed
 from .pool import default_jobs
 
-PARTITIONS_PER_WORKER = 4
+PARTITIONS_PER_WORKER = 4  # partitions a worker, and in flight a worker at a time
+MAX_PARTITION = 500  # items a partition at most: about 4 MB of pickled articles
+
+
+class _Counted:
+    """An iterator with a length (a progress bar's total)."""
+
+    def __init__(self, items: Iterator, n: int):
+        self.items, self.n = items, n
+
+    def __iter__(self):
+        return self.items
+
+    def __len__(self) -> int:
+        return self.n
 
 
 def _run(part: Sequence, task: Task, shared: Any) -> list:
@@ -88,12 +105,16 @@ class DaskEngine:
         return self._shared[1]
 
     def _partitions(self, items: Sequence) -> list:
-        """The items in partitions. They travel inside the tasks (not scattered as data), so that the
-        scheduler can run a task again on another worker when the one holding it dies."""
-        parts = chunks(items, -(-len(items) // (self.width() * PARTITIONS_PER_WORKER)))
+        """The items in partitions, about PARTITIONS_PER_WORKER a worker and at most MAX_PARTITION items
+        each. They travel inside the tasks (not scattered as data), so that the scheduler can run a task
+        again on another worker when the one holding it dies."""
+        size = min(MAX_PARTITION, -(-len(items) // (self.width() * PARTITIONS_PER_WORKER)))
+        return chunks(items, size)
+
+    def _submit(self, function, part: Sequence, **kwargs):
         if self.count_bytes:
-            self.sent += sum(self._size(p) for p in parts)
-        return parts
+            self.sent += self._size(part)
+        return self.client.submit(function, part, pure=False, **kwargs)
 
     def _size(self, data: Any) -> int:
         """Pickled bytes of the data (for the benchmark: the time this takes is kept in `counting`)."""
@@ -106,23 +127,39 @@ class DaskEngine:
         if not len(items):
             return []
         ref = self._scatter(shared)
-        futures = self.client.map(_run, self._partitions(items), task=task, shared=ref, pure=False)
+        parts = self._partitions(items)
+        window = self.width() * PARTITIONS_PER_WORKER
+        running: deque = deque()
+
+        def results() -> Iterator[list]:
+            """Each partition's results in order, with at most `window` partitions on the cluster."""
+            waiting = iter(parts)
+            for part in waiting:
+                running.append(self._submit(_run, part, task=task, shared=ref))
+                if len(running) >= window:
+                    break
+            while running:
+                done = running.popleft().result()
+                part = next(waiting, None)
+                if part is not None:
+                    running.append(self._submit(_run, part, task=task, shared=ref))
+                yield done
+
         wrap = progress or (lambda it, _stage: it)
         out: list = []
         try:
-            for future in wrap(futures, stage):
-                part = future.result()
+            for part in wrap(_Counted(results(), len(parts)), stage):
                 if self.count_bytes:
                     self.received += self._size(part)
                 out.extend(part)
         finally:
-            self.client.cancel(futures)
+            self.client.cancel(list(running))
         return out
 
     def shuffle(self, split: Task, items: Sequence, combine: Task, parts: int, shared: Any = None,
                 stage: str = "") -> list:
         ref = self._scatter(shared)
-        mapped = self.client.map(_apply, self._partitions(items), task=split, shared=ref, pure=False) if len(items) else []
+        mapped = [self._submit(_apply, part, task=split, shared=ref) for part in self._partitions(items)] if len(items) else []
         pieces = [[self.client.submit(operator.getitem, m, k, pure=False) for m in mapped] for k in range(parts)]
         reduced = [self.client.submit(_apply, pieces[k], task=combine, shared=ref, pure=False)
                    for k in range(parts)]
