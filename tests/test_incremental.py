@@ -247,6 +247,30 @@ def test_a_large_search_index_comes_in_shards_and_an_edit_indexes_only_its_own(s
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
+def test_shards_indexed_side_by_side_give_the_bundles_of_shards_indexed_one_by_one():
+    """Pagefind on several shards at once (a build's default: up to one a core) gives each shard the
+    bundle it gets alone; `poll()` starts a waiting shard once a run has ended."""
+    from newsgen import search
+
+    def shards():
+        return {k: {f"stories/s{k}-{i}/index.html": (
+            f"<!doctype html><html lang='en'><head><title>Story {k}-{i}</title></head><body><main>"
+            f"<h1>Harbour {k} report {i}</h1><p>The council of town {k} voted {i} times on ferry fares.</p>"
+            f"</main></body></html>").encode() for i in range(3)} for k in range(5)}
+
+    alone = search.start_index(shards(), "en", parallel=1)
+    assert len(alone.running) == 1 and len(alone.waiting) == 4
+    one_by_one = alone.result()
+    together = search.start_index(shards(), "en", parallel=2)
+    assert len(together.running) == 2 and len(together.waiting) == 3
+    while together.waiting:  # each poll collects what has ended and keeps two running
+        together.poll()
+        assert len(together.running) <= 2
+    side_by_side = together.result()
+    assert list(side_by_side) == list(range(5)) and side_by_side == one_by_one
+    assert all(sum(name.endswith(".pf_fragment") for name in bundle) == 3 for bundle in side_by_side.values())
+
+
 def test_the_cache_keeps_only_what_the_last_build_used(site, tmp_path):
     config, articles, cache = site
     build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)

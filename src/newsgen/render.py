@@ -27,6 +27,7 @@ from .sitemap import ROBOTS, SITEMAP, absolute, robots, sitemap
 from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
+MAX_INDEXING = 4  # Pagefind runs at a time, at most one a core (each holds a shard: 0.4 GB at 1,000 pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,7 +412,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 compiled: Path | None = None, cache=None, previous=None) -> dict:
     """Every page and data file, path -> bytes (or reuse.Unchanged: a file the last build wrote, left
     unread). Pages and story JSON are made by the `engine` (engine.py; None: this process); the search
-    index is made by Pagefind, shard after shard, while the feeds and the rest are written.
+    index is made by Pagefind, a few shards at a time, while the source pages, data and feeds are made.
     `compiled`: where compiled templates are kept between builds; `cache` (cache.Cache): the search index
     of the same story pages is taken from it instead of running Pagefind again; `previous`
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
@@ -471,12 +472,20 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         kind, story, _, members = job
         return previous.key(kind, repr(story), *(article_state(a, keys) for a in members))
 
+    search = None  # the search index under way (search.ShardedIndexing), polled as pages come in
+
+    def polled(items, stage: str):
+        for item in (progress or (lambda it, _stage: it))(items, stage):
+            if search is not None:
+                search.poll()
+            yield item
+
     def run(jobs: list[tuple], stage: str) -> None:
         done = {path: previous.take(path, page_key(job)) if previous is not None else None
                 for path, job in zip(map(Renderer.path, jobs), jobs)}
         todo = [job if job[0] not in ("story", "data") else (*job[:2], loaded(job[2]), *job[3:])
                 for job in jobs if done[Renderer.path(job)] is None]
-        done.update(zip(map(Renderer.path, todo), engine.map(render_task, todo, given, progress, stage)))
+        done.update(zip(map(Renderer.path, todo), engine.map(render_task, todo, given, polled, stage)))
         files.update(done)
 
     try:
@@ -489,14 +498,11 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         files[urls.INDEX] = made.make(("list", urls.INDEX, "index.html", front, listed, by_id, archive))
         if config.search:
             files[urls.SEARCH] = made.make(("list", urls.SEARCH, "search.html", site.stories, listed, by_id, archive))
-        run([story_job("story", s) for s in site.stories]
-            + [job for slug, arts in sources.items() for job in source_jobs(slug, arts)]
-            + [("archive", month, month_title(month), stories,
-                {aid: by_id[aid] for s in stories for aid in s.article_ids}) for month, stories in months.items()],
-            "render")
-        search = None
+        # Story pages first: the search index is made of them, and Pagefind runs while the rest is rendered.
+        run([story_job("story", s) for s in site.stories], "render")
         bundles: dict[int, dict[str, bytes]] = {}  # each shard's search bundle
         if config.search:
+            from .pool import default_jobs
             from .search import BUNDLE, UI_FILES, shard_count, shard_folders, shard_pages, start_index
 
             # Story pages only: together they hold every article's statements, quotes and names, and a
@@ -514,8 +520,12 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 if bundles[k] is None:
                     missing[k] = {p: contents(files[p]) for p in pages}
             if missing:
-                search = start_index(missing, config.language)
+                search = start_index(missing, config.language, parallel=min(MAX_INDEXING, default_jobs()))
         try:
+            run([job for slug, arts in sources.items() for job in source_jobs(slug, arts)]
+                + [("archive", month, month_title(month), stories,
+                    {aid: by_id[aid] for s in stories for aid in s.article_ids})
+                   for month, stories in months.items()], "render")
             run([story_job("data", s) for s in site.stories], "data")
             files.update(feed_files(config, list(site.stories), by_id, sources))
             newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),

@@ -8,7 +8,7 @@ under a second for the whole folder here.)
 
 A large site's index is cut into shards of about SHARD_PAGES story pages each (by a hash of the page's
 path), each its own Pagefind bundle and its own entry in the build cache: an edit re-indexes only the
-shard of the pages it changed, and Pagefind's memory is one shard's. The search page merges the shards
+shard of the pages it changed, and Pagefind's memory is that of the few shards it indexes at once. The search page merges the shards
 with Pagefind's `mergeIndex`; the first shard holds the UI.
 
 Result addresses are given from the site root ("/stories/x/index.html"); the search page's script hands
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import BuildError
@@ -76,7 +77,8 @@ def executable() -> Path | None:
 
 
 class Indexing:
-    """A Pagefind run under way (start_index); `result()` waits for it and gives the bundle."""
+    """A Pagefind run under way (start_index): `finished()` says whether it has ended, `result()` waits for
+    it and gives the bundle. Its output goes to files, not pipes, so a run nobody reads from never stalls."""
 
     def __init__(self, pages: dict[str, bytes], language: str):
         binary = executable()
@@ -84,32 +86,37 @@ class Indexing:
             raise BuildError("search", "the Pagefind binary is not installed (pip install 'pagefind[bin]'); "
                                        "set `search: false` in site.yaml to build without search")
         self.tmp = tempfile.TemporaryDirectory(prefix="newsgen-search-")
-        site, self.out = Path(self.tmp.name) / "site", Path(self.tmp.name) / "bundle"
+        root = Path(self.tmp.name)
+        site, self.out = root / "site", root / "bundle"
         for path, data in pages.items():
             (site / path).parent.mkdir(parents=True, exist_ok=True)
             (site / path).write_bytes(data)
         lang = (language or "en").split("-")[0].lower()
         command = [str(binary), "--site", str(site), "--output-path", str(self.out), "--keep-index-url",
                    "--force-language", lang, "--quiet"]
-        self.timeout = TIMEOUT + len(pages) / 200
+        self.deadline = time.monotonic() + TIMEOUT + len(pages) / 200
+        self.log = (root / "log").open("w+b")
         try:
-            self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                         stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         except OSError as exc:
+            self.log.close()
             self.tmp.cleanup()
             raise BuildError("search", f"cannot run Pagefind ({binary}): {exc.strerror}") from None
+
+    def finished(self) -> bool:
+        """Whether Pagefind has ended (or overrun its time, which result() then reports)."""
+        return self.proc.poll() is not None or time.monotonic() > self.deadline
 
     def result(self) -> dict[str, bytes]:
         try:
             try:
-                stdout, stderr = self.proc.communicate(timeout=self.timeout)
+                self.proc.wait(timeout=max(0.0, self.deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.communicate()
                 raise BuildError("search", "Pagefind did not finish in time; "
                                            "set `search: false` in site.yaml to build without search") from None
             if self.proc.returncode != 0 or not self.out.is_dir():
-                detail = (stderr or stdout).strip().splitlines()
+                self.log.seek(0)
+                detail = self.log.read().decode("utf-8", "replace").strip().splitlines()
                 raise BuildError("search", f"Pagefind failed (exit {self.proc.returncode})"
                                            + (f": {detail[-1]}" if detail else ""))
             return {p.relative_to(self.out).as_posix(): p.read_bytes() for p in sorted(self.out.rglob("*"))
@@ -122,43 +129,49 @@ class Indexing:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
         self.tmp.cleanup()
 
 
 class ShardedIndexing:
-    """Pagefind over the shards of the index, one run at a time (so its memory is one shard's); the first
-    starts at once and runs while the caller goes on. `result()` gives each shard's bundle, its paths
-    from the bundle's folder."""
+    """Pagefind over the shards of the index, `parallel` runs at a time (so its memory is that many
+    shards'): the first start at once and run while the caller goes on, and each `poll()` starts the next
+    shard when one has ended, so the caller's work and the indexing overlap. `result()` waits for the rest
+    and gives each shard's bundle, its paths from the bundle's folder."""
 
-    def __init__(self, shards: dict[int, dict[str, bytes]], language: str):
+    def __init__(self, shards: dict[int, dict[str, bytes]], language: str, parallel: int = 1):
         self.waiting = sorted(shards)
-        self.shards, self.language = shards, language
-        self.running: tuple[int, Indexing] | None = None
-        self._next()
+        self.shards, self.language, self.parallel = shards, language, max(1, parallel)
+        self.running: dict[int, Indexing] = {}
+        self.done: dict[int, dict[str, bytes]] = {}
+        self.poll()
 
-    def _next(self) -> None:
-        if self.waiting:
+    def poll(self) -> None:
+        """Collect the runs that have ended and start waiting shards in their place. Cheap: call it often."""
+        for shard, run in list(self.running.items()):
+            if run.finished():
+                del self.running[shard]
+                self.done[shard] = run.result()
+        while self.waiting and len(self.running) < self.parallel:
             shard = self.waiting.pop(0)
-            self.running = (shard, Indexing(self.shards.pop(shard), self.language))
+            self.running[shard] = Indexing(self.shards.pop(shard), self.language)
 
     def result(self) -> dict[int, dict[str, bytes]]:
-        done = {}
-        while self.running is not None:
-            shard, run = self.running
-            self.running = None
-            done[shard] = run.result()
-            self._next()
-        return done
+        while self.running:
+            self.poll()
+            if self.running:
+                time.sleep(0.02)
+        return dict(sorted(self.done.items()))
 
     def close(self) -> None:
-        """Stop the run under way and drop the rest (what an error before `result()` calls)."""
+        """Stop the runs under way and drop the rest (what an error before `result()` calls)."""
         self.waiting = []
-        if self.running is not None:
-            self.running[1].close()
-            self.running = None
+        for run in self.running.values():
+            run.close()
+        self.running = {}
 
 
-def start_index(shards: dict[int, dict[str, bytes]], language: str) -> ShardedIndexing:
-    """Start Pagefind on these shards of HTML pages (shard -> path under the site root -> bytes); the
-    first shard is indexed while the caller goes on."""
-    return ShardedIndexing(shards, language)
+def start_index(shards: dict[int, dict[str, bytes]], language: str, parallel: int = 1) -> ShardedIndexing:
+    """Start Pagefind on these shards of HTML pages (shard -> path under the site root -> bytes), up to
+    `parallel` at a time; they are indexed while the caller goes on (calling `poll()` now and then)."""
+    return ShardedIndexing(shards, language, parallel)
