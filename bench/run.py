@@ -94,7 +94,7 @@ def newsgen_build(corpus_dir: Path, out: Path, cache: Path | None, clean: bool) 
         if cache:
             shutil.rmtree(cache, ignore_errors=True)
     command = [sys.executable, "-m", "newsgen", "build", "-v", "--config", str(ROOT / "site.yaml"),
-               "--articles", str(corpus_dir / "articles"), "--out", str(out)]
+               "--articles", str(corpus_dir / "articles"), "--out", str(out), "--keep-going"]
     if cache:
         command += ["--cache", str(cache)]
     else:

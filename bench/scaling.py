@@ -47,9 +47,10 @@ def child(engine_name: str, workers: int | None, articles: Path, out: Path, resu
         engine = LocalEngine(workers)
     start = time.perf_counter()
     try:
-        summary = build(load_config(ROOT / "site.yaml"), out, articles, log=print, engine=engine)
+        # keep_going: a recombined rewrite can clean down to nothing (a file error); it is left out and counted
+        summary = build(load_config(ROOT / "site.yaml"), out, articles, log=print, engine=engine, keep_going=True)
         wall = time.perf_counter() - start
-        figures = {"seconds": wall, "pages": summary.pages,
+        figures = {"seconds": wall, "pages": summary.pages, "skipped": len(summary.skipped),
                    "client_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
         if engine_name == "dask":
             peaks = engine.client.run(lambda: __import__("resource").getrusage(0).ru_maxrss / 1024)
@@ -116,7 +117,7 @@ def report(size: int, config: str, row: dict) -> None:
              f"{row['shuffled_mb']:.1f} MB (counting took {row['counting_seconds']:.1f} s, not included)"
              if "sent_mb" in row else "")
     print(f"{size:>7,} {config:<6} {row['seconds']:7.1f} s  [{st}]  client peak {row['client_peak_mb']:.0f} MB, "
-          f"workers {workers} MB{moved}; {row['pages']} pages; identical to the first: {row['identical']}",
+          f"workers {workers} MB{moved}; {row['pages']} pages ({row.get('skipped', 0)} files skipped); identical to the first: {row['identical']}",
           flush=True)
 
 
