@@ -30,23 +30,10 @@ from typing import Any, Iterator, Sequence
 
 from .engine import Task, chunks
 from .errors import BuildError, BuildFailed
-from .pool import default_jobs
+from .pool import Sized, default_jobs
 
 PARTITIONS_PER_WORKER = 4  # partitions a worker, and in flight a worker at a time
 MAX_PARTITION = 500  # items a partition at most: about 4 MB of pickled articles
-
-
-class _Counted:
-    """An iterator with a length (a progress bar's total)."""
-
-    def __init__(self, items: Iterator, n: int):
-        self.items, self.n = items, n
-
-    def __iter__(self):
-        return self.items
-
-    def __len__(self) -> int:
-        return self.n
 
 
 def _run(part: Sequence, task: Task, shared: Any) -> list:
@@ -148,7 +135,7 @@ class DaskEngine:
         wrap = progress or (lambda it, _stage: it)
         out: list = []
         try:
-            for part in wrap(_Counted(results(), len(parts)), stage):
+            for part in wrap(Sized(results(), len(parts)), stage):
                 if self.count_bytes:
                     self.received += self._size(part)
                 out.extend(part)

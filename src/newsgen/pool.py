@@ -69,12 +69,12 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int | None = 
     try:
         chunk = max(1, min(64, len(items) // (jobs * 8)))
         with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-            return list(wrap(_Sized(pool.imap(_call, range(len(items)), chunksize=chunk), len(items)), stage))
+            return list(wrap(Sized(pool.imap(_call, range(len(items)), chunksize=chunk), len(items)), stage))
     finally:
         _task, _items = None, ()
 
 
-class _Sized:
+class Sized:
     """An iterator with a length, so that a progress bar knows the total."""
 
     def __init__(self, it, n: int):
