@@ -149,3 +149,37 @@ def test_a_large_previous_site_is_removed_in_the_background_and_a_cut_removal_fi
     assert removed[0] == ".site.new-leftover" and len(removed) == 2  # the leftover, then the swapped-out site
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
     assert not (out / "index.html").exists()
+
+
+def test_files_written_as_they_are_made_are_swapped_in_whole_and_an_error_leaves_the_old_site(tmp_path):
+    """writer.Staging, as a build uses it: each file goes to a folder beside the output as soon as it is
+    made; nothing shows in the output until commit(); an error before it removes what was written and
+    leaves the old site; a file the old site holds byte for byte is that same file (its time kept)."""
+    import pytest
+
+    from newsgen import writer
+    from newsgen.errors import BuildError
+    from newsgen.reuse import content_digest, contents
+
+    out = tmp_path / "site"
+    writer.write_site({"index.html": b"old", "a/b.html": b"same"}, out)
+    before, kept = tree_digest(out), (out / "a" / "b.html").stat().st_mtime_ns
+    with pytest.raises(RuntimeError):
+        with writer.Staging(out) as staging:
+            staging.put("index.html", b"half a site")
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.new-")]  # beside the output
+            raise RuntimeError("a template failed")
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+
+    with writer.Staging(out) as staging:
+        with pytest.raises(BuildError, match="another newsgen build"):  # the output is locked meanwhile
+            writer.Staging(out).__enter__()
+        made = staging.put("index.html", b"new")
+        same = staging.put("a/b.html", b"same")
+        assert contents(made) == b"new" and content_digest(made) == content_digest(b"new")
+        assert (out / "index.html").read_bytes() == b"old"  # nothing swapped in yet
+        staging.commit()
+    assert (out / "index.html").read_bytes() == b"new" and content_digest(same) == content_digest(b"same")
+    assert (out / "a" / "b.html").stat().st_mtime_ns == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]

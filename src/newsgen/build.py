@@ -22,7 +22,7 @@ from .meaning import bare_headline, headline_row
 from .model import Article, Site
 from .render import render_site, static_files
 from .reuse import PreviousPages, article_state
-from .writer import write_site
+from .writer import Staging
 
 
 T = TypeVar("T")
@@ -343,20 +343,22 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
         clock = time.perf_counter()
         previous = PreviousPages(cache, out, config)
         hits = cache.hits
-        files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None, cache,
-                            previous)
-        files.update(static_files(config))
-        reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
-        if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache
-            from . import urls
-            from .search import shard_folders
+        with Staging(out) as staging:  # each file written as it is made; swapped in whole at the end
+            files = render_site(site, config, engine, progress, cache_dir / "templates" if cache_dir else None,
+                                cache, previous, sink=staging)
+            for path, data in static_files(config).items():
+                files[path] = staging.put(path, data)
+            reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
+            if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache
+                from . import urls
+                from .search import shard_folders
 
-            shards = len(shard_folders([urls.story_page(s.id) for s in site.stories]))
-            reused += (", the search index from the cache" if cache.hits - hits == shards
-                       else f", {cache.hits - hits} of {shards} shards of the search index from the cache")
-        log(f"render: {len(files)} files{reused} {timing(time.perf_counter() - clock)}")
-        clock = time.perf_counter()
-        write_site(files, out)
+                shards = len(shard_folders([urls.story_page(s.id) for s in site.stories]))
+                reused += (", the search index from the cache" if cache.hits - hits == shards
+                           else f", {cache.hits - hits} of {shards} shards of the search index from the cache")
+            log(f"render: {len(files)} files written{reused} {timing(time.perf_counter() - clock)}")
+            clock = time.perf_counter()
+            staging.commit()
         previous.record(files)
         log(f"write: swapped into {out} {timing(time.perf_counter() - clock)}")
         problem = cache.save()  # only once the site is written: a failed build leaves the cache as it was

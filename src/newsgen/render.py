@@ -28,6 +28,7 @@ from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
 MAX_INDEXING = 4  # Pagefind runs at a time, at most one a core (each holds a shard: 0.4 GB at 1,000 pages)
+RENDER_BATCH = 5000  # pages made at a time, and held until `sink` has them (about 40 KB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,17 +410,19 @@ def render_task(job: tuple, given: RenderInput) -> bytes:
 
 
 def render_site(site: Site, config: Config, engine=None, progress=None,
-                compiled: Path | None = None, cache=None, previous=None) -> dict:
+                compiled: Path | None = None, cache=None, previous=None, sink=None) -> dict:
     """Every page and data file, path -> bytes (or reuse.Unchanged: a file the last build wrote, left
     unread). Pages and story JSON are made by the `engine` (engine.py; None: this process); the search
     index is made by Pagefind, a few shards at a time, while the source pages, data and feeds are made.
     `compiled`: where compiled templates are kept between builds; `cache` (cache.Cache): the search index
     of the same story pages is taken from it instead of running Pagefind again; `previous`
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
-    unchanged (by the articles' cache keys, `site.keys`)."""
+    unchanged (by the articles' cache keys, `site.keys`). `sink` (writer.Staging): each file is written to
+    it as it is made (pages RENDER_BATCH at a time), and the mapping holds the sink's record of it, not
+    its bytes."""
     from .cache import Cache, digest, loaded
-    from .engine import LocalEngine
-    from .reuse import article_state, content_digest, contents
+    from .engine import LocalEngine, chunks
+    from .reuse import article_state, content_digest
 
     global _made
     engine = engine or LocalEngine(1)
@@ -434,7 +437,11 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     for a in site.articles:
         sources.setdefault(a.source.slug, []).append(a)
     listed = sorted(sources.values(), key=lambda arts: (not arts[0].source.known, arts[0].source.label.casefold()))
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}  # path -> bytes, or with a sink the sink's record of the file written
+
+    def keep(path: str, data) -> None:
+        """A file made: to `sink` (writer.Staging) at once, keeping only its record; or kept as it is."""
+        files[path] = sink.put(path, data) if sink is not None else data
 
     def story_job(kind: str, story: Story) -> tuple:
         return (kind, story, analysis_of[story.id], [by_id[i] for i in story.article_ids])
@@ -485,8 +492,14 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 for path, job in zip(map(Renderer.path, jobs), jobs)}
         todo = [job if job[0] not in ("story", "data") else (*job[:2], loaded(job[2]), *job[3:])
                 for job in jobs if done[Renderer.path(job)] is None]
-        done.update(zip(map(Renderer.path, todo), engine.map(render_task, todo, given, polled, stage)))
-        files.update(done)
+        for path, data in done.items():
+            if data is not None:
+                keep(path, data)
+        batches = chunks(todo, RENDER_BATCH)
+        for n, batch in enumerate(batches, 1):
+            label = stage if len(batches) == 1 else f"{stage} {n}/{len(batches)}"
+            for job, data in zip(batch, engine.map(render_task, batch, given, polled, label)):
+                keep(Renderer.path(job), data)
 
     try:
         # The front page lists the newest stories and the search page every story: made here, where the
@@ -495,9 +508,9 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         archive = {"total": len(site.stories),
                    "months": [(month, month_title(month), len(stories)) for month, stories in months.items()]}
         front = site.stories[:config.front_page_stories]
-        files[urls.INDEX] = made.make(("list", urls.INDEX, "index.html", front, listed, by_id, archive))
+        keep(urls.INDEX, made.make(("list", urls.INDEX, "index.html", front, listed, by_id, archive)))
         if config.search:
-            files[urls.SEARCH] = made.make(("list", urls.SEARCH, "search.html", site.stories, listed, by_id, archive))
+            keep(urls.SEARCH, made.make(("list", urls.SEARCH, "search.html", site.stories, listed, by_id, archive)))
         # Story pages first: the search index is made of them, and Pagefind runs while the rest is rendered.
         run([story_job("story", s) for s in site.stories], "render")
         bundles: dict[int, dict[str, bytes]] = {}  # each shard's search bundle
@@ -518,7 +531,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             for k, pages in shards.items():
                 bundles[k] = cache.get("search", search_keys[k])
                 if bundles[k] is None:
-                    missing[k] = {p: contents(files[p]) for p in pages}
+                    missing[k] = {p: files[p] for p in pages}  # bytes, or a file to read them from
             if missing:
                 search = start_index(missing, config.language, parallel=min(MAX_INDEXING, default_jobs()))
         try:
@@ -527,7 +540,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                     {aid: by_id[aid] for s in stories for aid in s.article_ids})
                    for month, stories in months.items()], "render")
             run([story_job("data", s) for s in site.stories], "data")
-            files.update(feed_files(config, list(site.stories), by_id, sources))
+            for path, data in feed_files(config, list(site.stories), by_id, sources).items():
+                keep(path, data)
             newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
                                                  default=None) for s in site.stories}
             newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
@@ -542,11 +556,11 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             newest[urls.INDEX] = max((d for d in newest.values() if d), default=None)
             if config.search:
                 newest[urls.SEARCH] = None
-            files[ROBOTS] = robots(config)
+            keep(ROBOTS, robots(config))
             mapped = sitemap(config, newest)
             if mapped:
-                files[SITEMAP] = mapped
-            files[urls.INDEX_JSON] = _dump({
+                keep(SITEMAP, mapped)
+            keep(urls.INDEX_JSON, _dump({
                 "site": {"title": config.title, "description": config.description},
                 "stories": [{"id": s.id, "title": s.title, "page": urls.story_page(s.id), "json": urls.story_json(s.id),
                              "article_ids": list(s.article_ids),
@@ -559,7 +573,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 "articles": [_article_json(a, story_of.get(a.id)) for a in site.articles],
                 "archive": [{"month": month, "title": month_title(month), "page": urls.archive_page(month),
                              "story_ids": [s.id for s in stories]} for month, stories in months.items()],
-            })
+            }))
             if search is not None:
                 for k, bundle in search.result().items():
                     cache.put("search", search_keys[k], bundle)
@@ -570,8 +584,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                     if folders[k] != f"{BUNDLE}/" and name.startswith(UI_FILES):
                         continue  # the first shard's UI serves them all
                     path = folders[k] + name  # the last build's file while the bundle is the same:
-                    files[path] = (previous.take(path, previous.key("search", search_keys[k]))
-                                   if previous is not None else None) or data
+                    keep(path, (previous.take(path, previous.key("search", search_keys[k]))
+                                if previous is not None else None) or data)
         except BaseException:
             if search is not None:
                 search.close()

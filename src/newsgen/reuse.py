@@ -36,6 +36,13 @@ class Unchanged:
         return self.path.read_bytes()
 
 
+class Staged(Unchanged):
+    """A file this build has written to its new site (writer.Staging), read again only if its bytes are
+    needed (for the search index) while the build lasts."""
+
+    __slots__ = ()
+
+
 def content_digest(data: "bytes | Unchanged") -> str:
     """A digest of a file's bytes (for an Unchanged file, as recorded when it was written)."""
     return data.digest if isinstance(data, Unchanged) else hashlib.blake2b(data, digest_size=20).hexdigest()

@@ -19,12 +19,18 @@ list of every story and source.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BuildError
+
+if TYPE_CHECKING:
+    from .reuse import Unchanged
 
 BUNDLE = "pagefind"
 TIMEOUT = 60.0  # seconds for the binary to start and write, plus a second per 200 pages
@@ -80,7 +86,7 @@ class Indexing:
     """A Pagefind run under way (start_index): `finished()` says whether it has ended, `result()` waits for
     it and gives the bundle. Its output goes to files, not pipes, so a run nobody reads from never stalls."""
 
-    def __init__(self, pages: dict[str, bytes], language: str):
+    def __init__(self, pages: dict[str, "bytes | Unchanged"], language: str):
         binary = executable()
         if binary is None:
             raise BuildError("search", "the Pagefind binary is not installed (pip install 'pagefind[bin]'); "
@@ -88,9 +94,18 @@ class Indexing:
         self.tmp = tempfile.TemporaryDirectory(prefix="newsgen-search-")
         root = Path(self.tmp.name)
         site, self.out = root / "site", root / "bundle"
+        from .reuse import Unchanged
+
         for path, data in pages.items():
-            (site / path).parent.mkdir(parents=True, exist_ok=True)
-            (site / path).write_bytes(data)
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, Unchanged):  # a file written already: linked (or copied across file systems)
+                try:
+                    os.link(data.path, target)
+                except OSError:
+                    shutil.copyfile(data.path, target)
+            else:
+                target.write_bytes(data)
         lang = (language or "en").split("-")[0].lower()
         command = [str(binary), "--site", str(site), "--output-path", str(self.out), "--keep-index-url",
                    "--force-language", lang, "--quiet"]

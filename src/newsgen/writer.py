@@ -1,8 +1,9 @@
 """Write a whole new site beside the old one and swap it in only when every file is written.
 
 The output folder always holds one complete site, whatever stops a build (an error, a full disk, a
-SIGKILL at any moment): the new site is written to a hidden sibling folder and exchanged with the
-old one in one atomic `renameat2(RENAME_EXCHANGE)` call where the system has it (Linux). Elsewhere
+SIGKILL at any moment): the new site is written to a hidden sibling folder (`Staging`: each file as
+soon as it is made, so a build does not hold the whole site in memory) and exchanged with the old one
+in one atomic `renameat2(RENAME_EXCHANGE)` call where the system has it (Linux). Elsewhere
 two renames do the swap, and a build killed between them is repaired by the next one, which puts
 the previous site back before anything else. The previous site, swapped out, is then removed (a large
 one by a process in the background, so the build ends when the new site is in place). A lock file
@@ -18,10 +19,11 @@ import shutil
 import stat
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError
-from .reuse import Unchanged
+from .reuse import Staged, Unchanged, content_digest
 
 MARKER = ".newsgen-site"  # names a folder newsgen made, so that it may replace it
 _RENAME_EXCHANGE = 2
@@ -91,17 +93,102 @@ class _Lock:
 def write_site(files: dict[str, "bytes | Unchanged"], out: Path) -> None:
     """`files` maps site-relative paths to contents (or to a file of the previous output, reuse.Unchanged).
     The previous output stays as it was on any failure."""
-    out = Path(os.path.abspath(out))
-    if out.exists() and not out.is_dir():
-        raise BuildError(str(out), "output path exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise BuildError(str(out), "output folder is not empty and was not made by newsgen; "
-                                   "choose another --out or empty it first")
+    with Staging(out) as staging:
+        for rel, data in files.items():
+            staging.put(rel, data)
+        staging.commit()
+
+
+class Staging:
+    """A new site written beside the output, a file at a time, and swapped in whole by `commit()`.
+
+        with Staging(out) as staging:
+            staging.put("index.html", data)  # ... as each file is made
+            staging.commit()
+
+    Leaving the block without `commit()` (an error) removes what was written; the output stays as it
+    was. The output is locked from the start to the end of the block."""
+
+    def __init__(self, out: Path):
+        self.out = Path(os.path.abspath(out))
+        self.tmp: Path | None = None
+        self.previous: Path | None = None  # the site being replaced, whose identical files are linked
+        self.count = 0  # files written
+        self._made: set[Path] = set()  # folders made (one mkdir a folder, not one a file)
+        self._lock: _Lock | None = None
+
+    def __enter__(self) -> "Staging":
+        out = self.out
+        if out.exists() and not out.is_dir():
+            raise BuildError(str(out), "output path exists and is not a folder")
+        if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+            raise BuildError(str(out), "output folder is not empty and was not made by newsgen; "
+                                       "choose another --out or empty it first")
+        with _named(self.out):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = _Lock(out).__enter__()
+            try:
+                _recover(out)
+                self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+            except BaseException:
+                self._lock.__exit__()
+                raise
+            self._made = {self.tmp}
+            self.previous = out if (out / MARKER).is_file() else None
+        return self
+
+    def put(self, rel: str, data: "bytes | Unchanged") -> Unchanged:
+        """Write one file of the new site; what is given back reads it again while the block lasts
+        (reuse.contents) and has its digest (reuse.content_digest), so the caller need not keep the bytes."""
+        target = self.tmp / rel
+        with _named(self.out):
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.update(target.parents)
+            _put(target, data, self.previous / rel if self.previous else None)
+        self.count += 1
+        return data if isinstance(data, Unchanged) else Staged(target, content_digest(data))
+
+    def commit(self) -> None:
+        """Swap the new site in; the previous one is then removed."""
+        tmp, out = self.tmp, self.out
+        with _named(self.out):
+            _put(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
+                 self.previous / MARKER if self.previous else None)
+            os.chmod(tmp, 0o755)
+            if out.exists() and _exchange(tmp, out):
+                pass  # tmp now holds the previous site, removed below
+            elif out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+                os.rename(out, old / "site")
+                os.rename(tmp, out)  # killed before this line: the next build's _recover puts old/site back
+                self.tmp = None
+                _remove(old, self.count)
+                return
+            else:
+                os.rename(tmp, out)
+                self.tmp = None
+                return
+            self.tmp = None
+            _remove(tmp, self.count)
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.tmp is not None:  # not committed: what was written goes, the output stays
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                self.tmp = None
+                _recover(self.out)  # a swap cut short by two renames: the previous site goes back
+        finally:
+            if self._lock is not None:
+                self._lock.__exit__()
+                self._lock = None
+
+
+@contextmanager
+def _named(out: Path):
+    """A system error writing the output, as a BuildError naming it."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with _Lock(out):
-            _recover(out)
-            _swap_in(files, out)
+        yield
     except OSError as exc:
         raise BuildError(str(out), f"cannot write the output: {exc.strerror or exc}") from None
 
@@ -140,37 +227,6 @@ def _put(target: Path, data: bytes, previous: Path | None) -> bool:
     if st is not None:
         os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     return st is None
-
-
-def _swap_in(files: dict[str, bytes], out: Path) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    previous = out if (out / MARKER).is_file() else None
-    try:
-        made = {tmp}
-        for rel, data in sorted(files.items()):
-            target = tmp / rel
-            if target.parent not in made:  # one mkdir a folder, not one a file
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.update(target.parents)
-            _put(target, data, previous / rel if previous else None)
-        _put(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
-             previous / MARKER if previous else None)
-        os.chmod(tmp, 0o755)
-        if out.exists() and _exchange(tmp, out):
-            pass  # tmp now holds the previous site, removed below
-        elif out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old / "site")
-            os.rename(tmp, out)  # killed before this line: the next build's _recover puts old/site back
-            tmp = old
-        else:
-            os.rename(tmp, out)
-            return
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _recover(out)  # a swap cut short by two renames: the previous site goes back
-        raise
-    _remove(tmp, len(files))
 
 
 def _remove(old: Path, files: int) -> None:
