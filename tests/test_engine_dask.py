@@ -180,3 +180,32 @@ def test_a_map_of_many_partitions_keeps_a_window_in_flight_and_the_items_order(m
     assert got == LocalEngine(1).map(_square_with_offset, items, 7) == [i * i + 7 for i in items]
     assert seen == [(17, "squares")]  # 50 items in partitions of 3
     assert engine.sent > 0 and engine.received > 0
+
+
+def _made_after_flag(item: int, shared: tuple) -> tuple:
+    """(item, whether it was made before the half or once `flag` appeared, before the deadline)."""
+    half, flag, deadline = shared
+    while item >= half and not os.path.exists(flag):
+        if time.monotonic() > deadline:
+            return item, False
+        time.sleep(0.01)
+    return item, True
+
+
+def test_a_stream_gives_each_partition_before_the_last_is_made(tmp_path, monkeypatch):
+    """Dask's stream, as the local engine's: the caller has the first results while later partitions wait
+    for it (rendered pages are written as they come, not held)."""
+    from newsgen import engine_dask
+
+    monkeypatch.setattr(engine_dask, "MAX_PARTITION", 10)
+    flag = tmp_path / "first result taken"
+    engine = engine_dask.DaskEngine(None, 1)
+    try:
+        results = engine.stream(_made_after_flag, list(range(60)), (30, str(flag), time.monotonic() + 20))
+        first = next(results)
+        flag.touch()
+        got = [first, *results]
+    finally:
+        engine.close()
+    assert [x for x, _ in got] == list(range(60))
+    assert all(made for _, made in got)

@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -341,13 +342,13 @@ def test_the_process_pool_gives_the_same_bytes_as_one_process(site, tmp_path, mo
     one = clean_build(config, articles, tmp_path / "one")
     monkeypatch.setattr(pool, "MIN_ITEMS", 1)  # a pool even for this small site
     used = []
-    real = pool.parallel_map
+    real = pool.parallel_stream
 
     def counting(task, items, jobs=None, progress=None, stage=""):
         used.append((stage, jobs, len(items)))
         return real(task, items, jobs, progress, stage)
 
-    monkeypatch.setattr("newsgen.engine.parallel_map", counting)  # as the local engine calls it
+    monkeypatch.setattr("newsgen.engine.parallel_stream", counting)  # as the local engine calls it
     build(config, tmp_path / "two", articles, cache_dir=None, jobs=2)
     assert ({stage for stage, jobs, n in used if jobs == 2 and n > 1}
             >= {"load", "features", "copies", "analyse", "render", "data"})
@@ -365,6 +366,35 @@ def test_a_worker_error_reaches_the_caller(monkeypatch):
     with pytest.raises(ValueError, match="item 3 is bad"):
         pool.parallel_map(task, list(range(8)), jobs=2)
     assert pool.parallel_map(lambda x: x * 2, list(range(8)), jobs=2) == [x * 2 for x in range(8)]
+
+
+def _wait_for(flag: Path, deadline: float) -> bool:
+    """Whether `flag` appears before the time.monotonic() `deadline`."""
+    while not flag.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_stream_gives_the_first_results_before_the_last_items_are_made(tmp_path):
+    """The local engine's stream (rendered pages are written as they come, not held): the items of the
+    second half wait until the caller has the first result; a map that gave its results only at the end
+    would leave them waiting until the deadline."""
+    from newsgen.engine import LocalEngine
+
+    flag = tmp_path / "first result taken"
+
+    def task(x, shared):
+        half, deadline = shared
+        return x, (x < half or _wait_for(flag, deadline))
+
+    results = LocalEngine(2).stream(task, list(range(400)), (200, time.monotonic() + 20))
+    first = next(results)
+    flag.touch()
+    got = [first, *results]
+    assert [x for x, _ in got] == list(range(400))
+    assert all(seen for _, seen in got)
 
 
 def test_results_pickle_as_class_and_values_and_come_back_equal(site):
@@ -448,9 +478,10 @@ def test_a_rebuild_reads_only_the_analyses_of_the_pages_it_makes_again(site, tmp
                       encoding="utf-8")
     log: list[str] = []
     build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    # The edited article's story is analysed again; every other story's analysis stays unread, since
-    # none of its pages is made again (the source page takes its shared sentences from the summaries).
-    assert read == [], read
+    # The edited article's story is analysed again, stored, and read back by its two pages (the story page
+    # and its JSON); every other story's analysis stays unread, since none of its pages is made again (the
+    # source page takes its shared sentences from the summaries).
+    assert len(read) == 2 and len(set(read)) == 1, read
     stories = len(list((out / "stories").iterdir()))
     assert any(line.startswith("analyse:") and f", {stories - 1} stories from the cache" in line for line in log), log
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")

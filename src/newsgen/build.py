@@ -280,12 +280,15 @@ def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cac
     todo = [n for n in range(len(found)) if analyses[n] is None]
     hits = cache.hits
     items = [(found[n], tuple(by_id[i] for i in found[n].article_ids)) for n in todo]
-    made = cache.map("analyses", analyse_task, items, [story_keys[n] for n in todo], engine, progress, "analyse",
-                     shared=(config.claim_threshold, config.claim_embeddings))
+    made = cache.stream("analyses", analyse_task, items, [story_keys[n] for n in todo], engine, progress, "analyse",
+                        shared=(config.claim_threshold, config.claim_embeddings))
     for n, analysis in zip(todo, made):
-        analyses[n], summaries[n] = analysis, summary(analysis)
-        if story_keys[n] is not None:
-            cache.put("summaries", story_keys[n], summaries[n])
+        summaries[n] = summary(analysis)
+        key = story_keys[n]
+        # Once stored, an analysis is read again by the pages made from it (a batch at a time), not held
+        analyses[n] = Stored(cache, "analyses", key) if key is not None and cache.has("analyses", key) else analysis
+        if key is not None:
+            cache.put("summaries", key, summaries[n])
     return tuple(analyses), summaries, len(found) - len(todo) + cache.hits - hits
 
 

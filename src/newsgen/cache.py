@@ -50,6 +50,7 @@ import pickle
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 FORMAT = 3  # 3: one SQLite database, each entry read and written on its own (2: a pickle file a kind)
 DATABASE = "cache.sqlite"
@@ -212,16 +213,25 @@ class Cache:
         """[task(x, shared) for x in items], each result taken from the cache where its key (keys[n], or
         None for none) is stored, the rest computed by the `engine` (engine.py; None: this process) and
         stored when `keep(result)`."""
+        return list(self.stream(kind, task, items, keys, engine, progress, stage, keep, shared))
+
+    def stream(self, kind: str, task, items: list, keys: list, engine=None, progress=None, stage: str = "",
+               keep=lambda value: True, shared=None) -> Iterator:
+        """map's results one at a time, in the items' order, each stored as it comes."""
         from .engine import LocalEngine
 
         engine = engine or LocalEngine(1)
-        results = {n: hit for n, key in enumerate(keys) if key is not None and (hit := self.get(kind, key)) is not None}
-        todo = [n for n in range(len(items)) if n not in results]
-        for n, value in zip(todo, engine.map(task, [items[n] for n in todo], shared, progress, stage)):
-            results[n] = value
+        hits = {n: hit for n, key in enumerate(keys) if key is not None and (hit := self.get(kind, key)) is not None}
+        todo = [n for n in range(len(items)) if n not in hits]
+        made = engine.stream(task, [items[n] for n in todo], shared, progress, stage)
+        for n in range(len(items)):
+            if n in hits:
+                yield hits.pop(n)
+                continue
+            value = next(made)
             if keys[n] is not None and value is not None and keep(value):
                 self.put(kind, keys[n], value)
-        return [results[n] for n in range(len(items))]
+            yield value
 
     def save(self) -> str | None:
         """Commit what this build made, dropping the entries of the kinds it used that it did not use
@@ -274,8 +284,12 @@ class Stored:
 
     def load(self):
         value = self.cache.get(self.kind, self.key, count=False)  # counted when it was found
-        if value is None:
-            raise RuntimeError(f"the build cache lost its {self.kind} entry {self.key} during the build")
+        if value is None:  # the database failed under the build (a full disk rolls its transaction back)
+            from .errors import BuildError
+
+            raise BuildError(str(self.cache.folder), f"the build cache lost its {self.kind} entry during the build"
+                                                     f" ({self.cache._problem or 'unreadable'}); build again, or"
+                                                     " with --no-cache")
         return value
 
 

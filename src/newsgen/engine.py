@@ -10,16 +10,17 @@ one item, `task(item, shared)`: a module-level function, the item, and read-only
 - `DaskEngine` (`--engine dask`, engine_dask.py): on a `dask.distributed` cluster, a running one or a
   LocalCluster. The shared data is sent to each worker once; items go in partitions.
 
-Two operations make the stages: `map` (each item alone; results in the items' order) and `shuffle`
+Two operations make the stages: `map` (each item alone; results in the items' order; `stream` gives
+them one at a time as they come, so that the caller need not hold them all) and `shuffle`
 (each partition's items split into `parts` pieces by key; piece k of every partition goes to reduce
 task k; the reduced results come back in order). No stage knows which engine runs it, and every engine
 gives the same results: the tasks are pure and the results keep the items' order.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
-from .pool import default_jobs, parallel_map
+from .pool import default_jobs, parallel_stream
 
 T = TypeVar("T")
 Task = Callable[[Any, Any], Any]  # task(item, shared) -> result: a module-level function
@@ -29,6 +30,9 @@ class Engine(Protocol):
     name: str
 
     def map(self, task: Task, items: Sequence, shared: Any = None, progress=None, stage: str = "") -> list: ...
+
+    def stream(self, task: Task, items: Sequence, shared: Any = None, progress=None,
+               stage: str = "") -> Iterator: ...
 
     def shuffle(self, split: Task, items: Sequence, combine: Task, parts: int, shared: Any = None,
                 stage: str = "") -> list: ...
@@ -55,7 +59,10 @@ class LocalEngine:
         return default_jobs() if self.jobs is None else self.jobs
 
     def map(self, task: Task, items: Sequence, shared: Any = None, progress=None, stage: str = "") -> list:
-        return parallel_map(lambda item: task(item, shared), items, self.jobs, progress, stage)
+        return list(self.stream(task, items, shared, progress, stage))
+
+    def stream(self, task: Task, items: Sequence, shared: Any = None, progress=None, stage: str = "") -> Iterator:
+        return parallel_stream(lambda item: task(item, shared), items, self.jobs, progress, stage)
 
     def shuffle(self, split: Task, items: Sequence, combine: Task, parts: int, shared: Any = None,
                 stage: str = "") -> list:

@@ -111,8 +111,11 @@ class DaskEngine:
         return size
 
     def map(self, task: Task, items: Sequence, shared: Any = None, progress=None, stage: str = "") -> list:
+        return list(self.stream(task, items, shared, progress, stage))
+
+    def stream(self, task: Task, items: Sequence, shared: Any = None, progress=None, stage: str = "") -> Iterator:
         if not len(items):
-            return []
+            return
         ref = self._scatter(shared)
         parts = self._partitions(items)
         window = self.width() * PARTITIONS_PER_WORKER
@@ -133,15 +136,13 @@ class DaskEngine:
                 yield done
 
         wrap = progress or (lambda it, _stage: it)
-        out: list = []
         try:
             for part in wrap(Sized(results(), len(parts)), stage):
                 if self.count_bytes:
                     self.received += self._size(part)
-                out.extend(part)
+                yield from part
         finally:
             self.client.cancel(list(running))
-        return out
 
     def shuffle(self, split: Task, items: Sequence, combine: Task, parts: int, shared: Any = None,
                 stage: str = "") -> list:

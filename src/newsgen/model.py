@@ -205,6 +205,6 @@ class Site:
 
     articles: tuple[Article, ...]
     stories: tuple[Story, ...]
-    analyses: tuple[StoryAnalysis, ...]  # one per story, same order (a cache.Stored where not yet read)
+    analyses: tuple[StoryAnalysis, ...]  # one per story, same order (a cache.Stored where it is in the cache)
     keys: dict = field(default_factory=dict)  # article id -> its file's cache key (with a cache)
     shared: dict | None = None  # article id -> its shared sentences' numbers; None: read from the analyses

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,18 +58,26 @@ def parallel_map(task: Callable[[T], R], items: Sequence[T], jobs: int | None = 
 
     `task` and `items` may be anything, closures included: the workers inherit both by the fork, and only
     indices and results cross between processes. Exceptions raised in a worker are raised here."""
+    return list(parallel_stream(task, items, jobs, progress, stage))
+
+
+def parallel_stream(task: Callable[[T], R], items: Sequence[T], jobs: int | None = None,
+                    progress: Callable[[Iterable, str], Iterable] | None = None, stage: str = "") -> Iterator[R]:
+    """parallel_map's results one at a time, in the items' order, each as soon as it and those before it
+    are made: the caller need not hold them all (rendered pages are written as they come)."""
     global _task, _items
     jobs = default_jobs() if jobs is None else jobs
     wrap = progress or (lambda it, _stage: it)
     if jobs < 2 or len(items) < MIN_ITEMS or not sys.platform.startswith("linux"):
-        return [task(x) for x in wrap(items, stage)]
+        yield from (task(x) for x in wrap(items, stage))
+        return
     import multiprocessing
 
-    _task, _items = task, items
+    _task, _items = task, items  # read by the workers the pool forks (and forks again should one die)
     try:
         chunk = max(1, min(64, len(items) // (jobs * 8)))
         with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-            return list(wrap(Sized(pool.imap(_call, range(len(items)), chunksize=chunk), len(items)), stage))
+            yield from wrap(Sized(pool.imap(_call, range(len(items)), chunksize=chunk), len(items)), stage)
     finally:
         _task, _items = None, ()
 

@@ -28,7 +28,7 @@ from .text import sentence_spans
 
 THEME = Path(__file__).resolve().parents[2]  # the repository root: templates/ and static/
 MAX_INDEXING = 4  # Pagefind runs at a time, at most one a core (each holds a shard: 0.4 GB at 1,000 pages)
-RENDER_BATCH = 5000  # pages made at a time, and held until `sink` has them (about 40 KB each)
+RENDER_BATCH = 5000  # pages given to the engine at a time: the stored analyses they need are read a batch at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,8 +418,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     of the same story pages is taken from it instead of running Pagefind again; `previous`
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
     unchanged (by the articles' cache keys, `site.keys`). `sink` (writer.Staging): each file is written to
-    it as it is made (pages RENDER_BATCH at a time), and the mapping holds the sink's record of it, not
-    its bytes."""
+    it as it is made, and the mapping holds the sink's record of it, not its bytes."""
     from .cache import Cache, digest, loaded
     from .engine import LocalEngine, chunks
     from .reuse import article_state, content_digest
@@ -490,15 +489,15 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     def run(jobs: list[tuple], stage: str) -> None:
         done = {path: previous.take(path, page_key(job)) if previous is not None else None
                 for path, job in zip(map(Renderer.path, jobs), jobs)}
-        todo = [job if job[0] not in ("story", "data") else (*job[:2], loaded(job[2]), *job[3:])
-                for job in jobs if done[Renderer.path(job)] is None]
         for path, data in done.items():
             if data is not None:
                 keep(path, data)
-        batches = chunks(todo, RENDER_BATCH)
-        for n, batch in enumerate(batches, 1):
+        batches = chunks([job for job in jobs if done[Renderer.path(job)] is None], RENDER_BATCH)
+        for n, batch in enumerate(batches, 1):  # a stored analysis is read for its batch only
+            batch = [job if job[0] not in ("story", "data") else (*job[:2], loaded(job[2]), *job[3:])
+                     for job in batch]
             label = stage if len(batches) == 1 else f"{stage} {n}/{len(batches)}"
-            for job, data in zip(batch, engine.map(render_task, batch, given, polled, label)):
+            for job, data in zip(batch, engine.stream(render_task, batch, given, polled, label)):
                 keep(Renderer.path(job), data)
 
     try:
