@@ -19,8 +19,6 @@ list of every story and source.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -94,18 +92,12 @@ class Indexing:
         self.tmp = tempfile.TemporaryDirectory(prefix="newsgen-search-")
         root = Path(self.tmp.name)
         site, self.out = root / "site", root / "bundle"
-        from .reuse import Unchanged
+        from .writer import put_file
 
         for path, data in pages.items():
             target = site / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, Unchanged):  # a file written already: linked (or copied across file systems)
-                try:
-                    os.link(data.path, target)
-                except OSError:
-                    shutil.copyfile(data.path, target)
-            else:
-                target.write_bytes(data)
+            put_file(target, data)  # a file written already is linked (or copied across file systems)
         lang = (language or "en").split("-")[0].lower()
         command = [str(binary), "--site", str(site), "--output-path", str(self.out), "--keep-index-url",
                    "--force-language", lang, "--quiet"]

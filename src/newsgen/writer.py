@@ -145,7 +145,7 @@ class Staging:
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.update(target.parents)
-            _put(target, data, self.previous / rel if self.previous else None)
+            put_file(target, data, self.previous / rel if self.previous else None)
         self.count += 1
         return data if isinstance(data, Unchanged) else Staged(target, content_digest(data))
 
@@ -153,7 +153,7 @@ class Staging:
         """Swap the new site in; the previous one is then removed."""
         tmp, out = self.tmp, self.out
         with _named(self.out):
-            _put(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
+            put_file(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
                  self.previous / MARKER if self.previous else None)
             os.chmod(tmp, 0o755)
             if out.exists() and _exchange(tmp, out):
@@ -205,7 +205,7 @@ def _unchanged(old: Path, data: bytes) -> os.stat_result | None:
         return None
 
 
-def _put(target: Path, data: bytes, previous: Path | None) -> bool:
+def put_file(target: Path, data: "bytes | Unchanged", previous: Path | None = None) -> bool:
     """Write one file of the new site. A file the previous site holds byte for byte is that same file,
     hard-linked (or, where links fail, written with its old times), so it keeps its modification time
     and a deploy tool sees it unchanged. Returns whether the content is new."""
