@@ -172,6 +172,31 @@ def test_copy_is_not_an_independent_source_and_story_page_says_who_carried_it(wr
 
 # --- stories: the online index --------------------------------------------------------------------
 
+def test_a_block_weighed_by_the_whole_collection_reads_each_article_once_and_matches_summed_frequencies(
+        seeds_and_stories):
+    """tfidf_vectors weighing a block by a larger collection reads each of the collection's articles'
+    terms once (one at a time, not held together) and gives the vectors that the collection's document
+    frequencies summed elsewhere give (the path a build with the cache takes)."""
+    from collections import Counter
+
+    from newsgen.features import article_terms, frequencies, tfidf_vectors
+
+    arts = list(load_articles(Config(), seeds_and_stories).articles)
+    block, reads = arts[:4], Counter()
+
+    class Counted(dict):
+        def __getitem__(self, aid):
+            reads[aid] += 1
+            return dict.__getitem__(self, aid)
+
+    known = Counted({a.id: article_terms(a) for a in arts})
+    whole = tfidf_vectors(block, known, weigh=arts + arts[:3])  # an article given twice counts once
+    assert all(reads[a.id] == 1 for a in arts)
+    summed = tfidf_vectors(block, known, weighed=(frequencies(article_terms(a) for a in arts), len(arts)))
+    assert whole.n == len(arts) and whole.df == summed.df
+    assert whole.by_id == summed.by_id and set(whole.by_id) == {a.id for a in block}
+
+
 def test_new_articles_join_existing_stories_online(seeds_and_stories):
     # Build the index from all but one article of each made-up story, then add the held-out ones:
     # each must join its own story, not start one or join another.

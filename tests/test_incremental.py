@@ -414,6 +414,25 @@ def test_results_pickle_as_class_and_values_and_come_back_equal(site):
     assert pickle.loads(pickle.dumps(built)) == built
 
 
+def test_term_counts_are_kept_packed_and_come_back_equal(site):
+    """Grouping's term counts are kept as pickles (a tenth of a Counter's memory) and unpacked when read:
+    what comes back is each article's article_terms, a fresh object every read (nothing held)."""
+    from newsgen.build import PerArticle, Terms, features_task
+    from newsgen.cache import Cache
+    from newsgen.engine import LocalEngine
+    from newsgen.features import article_terms
+    from newsgen.loader import load_articles
+
+    config, articles, _ = site
+    loaded = list(load_articles(config, articles).articles)
+    features = PerArticle("features", features_task, loaded, {}, Cache(None), LocalEngine(1), lambda i, _s: i)
+    terms = Terms(features)
+    assert all(isinstance(features[a.id][0], bytes) for a in loaded)
+    for a in loaded:
+        assert terms[a.id] == article_terms(a) and terms[a.id] is not terms[a.id]
+    assert set(terms) == {a.id for a in loaded} and len(terms) == len(loaded)
+
+
 def three_blocks(write_tree) -> tuple[Path, object]:
     """test_story_blocks' three made-up events, reported three times each, ten weeks apart (three blocks
     of days); the folder and the first report's date."""

@@ -230,9 +230,12 @@ def tfidf_vectors(articles: Iterable[Article], known: Mapping[str, Counter[str]]
     if weighed is not None:
         df, n = Counter(weighed[0]), weighed[1]
     else:
-        base = counts if weigh is None else {a.id: counts.get(a.id) or known.get(a.id) or article_terms(a)
-                                             for a in weigh}
-        df, n = frequencies(base.values()), len(base)
+        # The larger collection's terms are read one article at a time, not held together
+        whole = None if weigh is None else {a.id: a for a in weigh}
+        base = counts.values() if whole is None else (
+            counts[aid] if aid in counts else known[aid] if aid in known else article_terms(a)
+            for aid, a in whole.items())
+        df, n = frequencies(base), len(counts if whole is None else whole)
     unit = _Weights(df, n).unit
     return Vectors({aid: unit(c) for aid, c in counts.items()}, {aid: _size(c) for aid, c in counts.items()}, df, n)
 
