@@ -172,29 +172,38 @@ def test_copy_is_not_an_independent_source_and_story_page_says_who_carried_it(wr
 
 # --- stories: the online index --------------------------------------------------------------------
 
-def test_a_block_weighed_by_the_whole_collection_reads_each_article_once_and_matches_summed_frequencies(
-        seeds_and_stories):
-    """tfidf_vectors weighing a block by a larger collection reads each of the collection's articles'
-    terms once (one at a time, not held together) and gives the vectors that the collection's document
-    frequencies summed elsewhere give (the path a build with the cache takes)."""
+def test_vectors_read_term_counts_one_at_a_time_and_match_summed_frequencies(seeds_and_stories):
+    """tfidf_vectors reads the term counts it is given (build.Terms unpacks a fresh Counter each read)
+    one at a time, never holding them together: weighing a block by the whole collection reads each of
+    the collection's articles once and the block's again for their vectors. Its vectors are those that
+    the collection's document frequencies summed elsewhere give (the path a build with the cache takes)."""
+    import weakref
     from collections import Counter
 
     from newsgen.features import article_terms, frequencies, tfidf_vectors
 
     arts = list(load_articles(Config(), seeds_and_stories).articles)
-    block, reads = arts[:4], Counter()
+    block, reads, alive, most = arts[:4], Counter(), [], 0
 
-    class Counted(dict):
+    class Fresh(dict):  # a new Counter at every read, as build.Terms gives
         def __getitem__(self, aid):
+            nonlocal most
+            most = max(most, sum(ref() is not None for ref in alive))
+            counts = Counter(dict.__getitem__(self, aid))
+            alive.append(weakref.ref(counts))
             reads[aid] += 1
-            return dict.__getitem__(self, aid)
+            return counts
 
-    known = Counted({a.id: article_terms(a) for a in arts})
+    known = Fresh({a.id: article_terms(a) for a in arts})
     whole = tfidf_vectors(block, known, weigh=arts + arts[:3])  # an article given twice counts once
-    assert all(reads[a.id] == 1 for a in arts)
+    assert [reads[a.id] for a in arts] == [2] * len(block) + [1] * (len(arts) - len(block))
+    assert most <= 2 < len(arts)  # the one being read, and the one before it
     summed = tfidf_vectors(block, known, weighed=(frequencies(article_terms(a) for a in arts), len(arts)))
     assert whole.n == len(arts) and whole.df == summed.df
     assert whole.by_id == summed.by_id and set(whole.by_id) == {a.id for a in block}
+    own = tfidf_vectors(arts, known)  # weighed by themselves: a pass for the frequencies, one for the vectors
+    assert own.df == frequencies(article_terms(a) for a in arts) and most <= 2
+    assert own.by_id == tfidf_vectors(arts).by_id  # the same as counting them here
 
 
 def test_new_articles_join_existing_stories_online(seeds_and_stories):

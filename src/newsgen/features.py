@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from sys import intern
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -204,7 +205,9 @@ def _strongest_unit(v: Vector) -> Vector:
         items.sort(key=itemgetter(1), reverse=True)
         v = dict(items[:MAX_TERMS])
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-    return {t: x / norm for t, x in v.items()}
+    # Interned: the terms of articles whose counts came from separate pickles are one string each, not one
+    # a vector (a third of a vector's memory; the undated block holds tens of thousands at 100,000 articles)
+    return {intern(t): x / norm for t, x in v.items()}
 
 
 def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
@@ -224,20 +227,33 @@ def tfidf_vectors(articles: Iterable[Article], known: Mapping[str, Counter[str]]
                   weighed: tuple[Counter[str], int] | None = None) -> Vectors:
     """Sublinear tf times smoothed IDF over the articles given (or over `weigh`, a larger collection
     they belong to, whose document frequencies and size may be given as `weighed`, summed elsewhere),
-    cut to MAX_TERMS, unit length. `known` holds article_terms already computed, by article id."""
+    cut to MAX_TERMS, unit length. `known` holds article_terms already computed, by article id: when it
+    holds every article's, they are read from it one at a time, in one pass for the frequencies and one
+    for the vectors, and never held together (a block of 50,000 articles' term counts is 1.6 GB)."""
     known = known if known is not None else {}
-    counts = {a.id: known[a.id] if a.id in known else article_terms(a) for a in articles}
+    given = {a.id: a for a in articles}
+    held: dict[str, Counter[str]] = {}
+    if not all(aid in known for aid in given):  # counted here: counted once and held
+        held = {aid: known[aid] if aid in known else article_terms(a) for aid, a in given.items()}
+
+    def terms_of(aid: str, a: Article) -> Counter[str]:
+        return held[aid] if aid in held else known[aid] if aid in known else article_terms(a)
+
+    def read():  # the given articles' counts, one at a time
+        return ((aid, terms_of(aid, a)) for aid, a in given.items())
+
     if weighed is not None:
         df, n = Counter(weighed[0]), weighed[1]
+    elif weigh is None:
+        df, n = frequencies(counts for _, counts in read()), len(given)
     else:
-        # The larger collection's terms are read one article at a time, not held together
-        whole = None if weigh is None else {a.id: a for a in weigh}
-        base = counts.values() if whole is None else (
-            counts[aid] if aid in counts else known[aid] if aid in known else article_terms(a)
-            for aid, a in whole.items())
-        df, n = frequencies(base), len(counts if whole is None else whole)
+        whole = {a.id: a for a in weigh}
+        df, n = frequencies(terms_of(aid, a) for aid, a in whole.items()), len(whole)
     unit = _Weights(df, n).unit
-    return Vectors({aid: unit(c) for aid, c in counts.items()}, {aid: _size(c) for aid, c in counts.items()}, df, n)
+    by_id, sizes = {}, {}
+    for aid, counts in read():
+        by_id[aid], sizes[aid] = unit(counts), _size(counts)
+    return Vectors(by_id, sizes, df, n)
 
 
 def dot(u: Vector, v: Vector) -> float:
