@@ -414,9 +414,11 @@ def test_results_pickle_as_class_and_values_and_come_back_equal(site):
     assert pickle.loads(pickle.dumps(built)) == built
 
 
-def test_term_counts_are_kept_packed_and_come_back_equal(site):
+@pytest.mark.parametrize("cached", [False, True])
+def test_term_counts_are_kept_packed_and_come_back_equal(site, tmp_path, cached):
     """Grouping's term counts are kept as pickles (a tenth of a Counter's memory) and unpacked when read:
-    what comes back is each article's article_terms, a fresh object every read (nothing held)."""
+    what comes back is each article's article_terms, a fresh object every read (nothing held). With a
+    cache, features stored as they are made are not held at all but read back from it."""
     from newsgen.build import PerArticle, Terms, features_task
     from newsgen.cache import Cache
     from newsgen.engine import LocalEngine
@@ -424,13 +426,17 @@ def test_term_counts_are_kept_packed_and_come_back_equal(site):
     from newsgen.loader import load_articles
 
     config, articles, _ = site
-    loaded = list(load_articles(config, articles).articles)
-    features = PerArticle("features", features_task, loaded, {}, Cache(None), LocalEngine(1), lambda i, _s: i)
+    cache = Cache(tmp_path / "cache" if cached else None)
+    loaded = load_articles(config, articles, cache=cache)
+    arts = list(loaded.articles)
+    features = PerArticle("features", features_task, arts, loaded.keys, cache, LocalEngine(1), lambda i, _s: i)
+    assert len(features.made) == (0 if cached else len(arts))
     terms = Terms(features)
-    assert all(isinstance(features[a.id][0], bytes) for a in loaded)
-    for a in loaded:
+    assert all(isinstance(features[a.id][0], bytes) for a in arts)
+    for a in arts:
         assert terms[a.id] == article_terms(a) and terms[a.id] is not terms[a.id]
-    assert set(terms) == {a.id for a in loaded} and len(terms) == len(loaded)
+    assert set(terms) == {a.id for a in arts} and len(terms) == len(arts)
+    cache.close()
 
 
 def three_blocks(write_tree) -> tuple[Path, object]:
@@ -535,8 +541,9 @@ def _stored_reads(monkeypatch, kind: str) -> list[str]:
 
 def test_an_edit_reads_the_stored_features_of_its_own_block_only(tmp_path, write_tree, monkeypatch):
     """Three stories ten weeks apart, three blocks: after an edit, the features of the edited article are
-    made again and those of its block's two other reports are read; the six articles of the other blocks
-    are read by no stage (copies take their signatures from the stored copy index)."""
+    made again (stored, and read back from the cache as they are used) and those of its block's two other
+    reports are read; the six articles of the other blocks are read by no stage (copies take their
+    signatures from the stored copy index)."""
     articles, _ = three_blocks(write_tree)
     config = Config(root=tmp_path, search=False)
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -550,7 +557,7 @@ def test_an_edit_reads_the_stored_features_of_its_own_block_only(tmp_path, write
     from newsgen.loader import load_articles
 
     names = {key: aid for aid, key in load_articles(config, articles, cache=Cache(cache)).keys.items()}
-    assert sorted({names[key] for key in read}) == ["orchestra0", "orchestra2"]
+    assert sorted({names[key] for key in read}) == ["orchestra0", "orchestra1", "orchestra2"]
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 

@@ -674,3 +674,18 @@ def test_markdown_shortcut_changes_nothing(body):
     plain = markdown.Markdown(extensions=["extra", "sane_lists"])
     newsgen.loader._MARKDOWN.reset()
     assert newsgen.loader._MARKDOWN.convert(body) == plain.convert(body)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("ab '\"-.\u00e9") + list("\u2018\u2019\u201a\u201b\u2032\u201c\u201d"
+                                                                         "\u201e\u2033\u2013\u2014\u2212\u2015\u00ab")),
+                    max_size=40))
+def test_plain_quotes_is_the_translation_table_char_by_char(text):
+    """text.plain_quotes (a replace a character found) gives what str.translate gives with its table."""
+    import unicodedata
+
+    from newsgen.text import _QUOTES, fold_text, plain_quotes
+
+    table = str.maketrans(_QUOTES)
+    assert plain_quotes(text) == text.translate(table)
+    assert fold_text(text) == unicodedata.normalize("NFKC", text).translate(table).casefold()

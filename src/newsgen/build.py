@@ -96,16 +96,17 @@ class _ByArticle(Mapping):
 class PerArticle(_ByArticle):
     """A per-article cache task's results, by article id: computed at once (on the engine) for the
     articles whose file's key has none stored, and read from the cache one at a time where a stage asks
-    for a stored one, so a rebuild reads only what it uses. Stored entries are kept for the next build
-    either way."""
+    for a stored one, so a rebuild reads only what it uses. A result stored as it is made is read back
+    the same way, not held (at 100,000 articles the features are 0.55 GB); only those the cache cannot
+    keep are held. Stored entries are kept for the next build either way."""
 
     def __init__(self, kind: str, task, articles: list[Article], keys: dict[str, str], cache: Cache,
                  engine: Engine, progress: Progress):
         self.kind, self.task, self.keys, self.cache = kind, task, keys, cache
         self.articles = self.ids = {a.id: a for a in articles}
         todo = [a for a in articles if not cache.has(kind, keys.get(a.id))]
-        made = cache.map(kind, task, todo, [keys.get(a.id) for a in todo], engine, progress, kind)
-        self.made = {a.id: value for a, value in zip(todo, made)}
+        made = cache.stream(kind, task, todo, [keys.get(a.id) for a in todo], engine, progress, kind)
+        self.made = {a.id: value for a, value in zip(todo, made) if not cache.has(kind, keys.get(a.id))}
         cache.keep(kind, [keys[a.id] for a in articles if a.id not in self.made])
 
     def __getitem__(self, aid: str):
