@@ -118,15 +118,16 @@ class PerArticle(_ByArticle):
         return value if value is not None else self.task(self.articles[aid])  # a damaged entry: made again
 
     def release(self, n: int) -> None:
-        """Let go of element `n` of the results made in this build once no stage will read it again (the
-        fingerprints, once copies are found: 0.6 GB at 100,000 articles, which grouping needs)."""
+        """Let go of element `n` of the results held (those the cache does not keep) once no stage will
+        read it again: the fingerprints, once copies are found (0.6 GB at 100,000 articles, which grouping
+        needs, in a build with --no-cache)."""
         self.made = {aid: (*value[:n], None, *value[n + 1:]) for aid, value in self.made.items()}
 
 
 class Terms(_ByArticle):
     """Each article's term counts, by article id, unpacked from features_task's results each time one is
-    read (70 us) and not kept: grouping reads one block of days at a time, so the collection's terms are
-    never all in memory at once."""
+    read (70 us; with the cache read first, about 0.17 ms) and not kept: grouping reads one block of days
+    at a time, so the collection's terms are never all in memory at once."""
 
     def __init__(self, features: PerArticle):
         self.features, self.ids = features, features.articles

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from sys import intern
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
+from sys import intern
 
 from .model import Article
 from .text import split_sentences, words
