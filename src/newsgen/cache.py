@@ -11,8 +11,9 @@ of writing).
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
   overrides, the sources, the size limit);
-- `features`: each article's term counts, body fingerprint and its LSH signature (grouping's input),
-  under its file's key, read only for the articles a rebuild groups again;
+- `features`: each article's term counts (packed), body fingerprint and its LSH signature (grouping's
+  input), under its file's key, read back as grouping uses them (a clean build stores them as they are
+  made instead of holding them) and, in a rebuild, only for the articles it groups again;
 - `meanings`: each bare headline's sentence embedding (with `story_embeddings`), under its file's key;
 - `groups`: the copies and stories of the whole collection, keyed by every article's key, with the keys
   of the blocks below: taken whole when nothing changed;
