@@ -154,7 +154,7 @@ class Staging:
         tmp, out = self.tmp, self.out
         with _named(self.out):
             put_file(tmp / MARKER, b"This folder is written by newsgen and replaced whole on each build.\n",
-                 self.previous / MARKER if self.previous else None)
+                     self.previous / MARKER if self.previous else None)
             os.chmod(tmp, 0o755)
             if out.exists() and _exchange(tmp, out):
                 pass  # tmp now holds the previous site, removed below
