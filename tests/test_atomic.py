@@ -117,17 +117,94 @@ def test_fifty_random_kills_never_lose_the_site(tmp_path):
     assert subprocess.run([sys.executable, "build.py", "--articles", str(SEEDS), "--out", str(out), "-q"],
                           cwd=REPO).returncode == 0
     assert tree_digest(out) == complete["seeds"]
-    assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", ".site.spare", "site"]
+
+
+def _layout(folder: Path) -> tuple[dict[str, str], list[str]]:
+    """The files (path -> digest) and the folders, empty ones included, under `folder`."""
+    return tree_digest(folder), sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
+def test_the_swapped_out_site_is_the_spare_the_next_build_writes_into(tmp_path, monkeypatch):
+    """The site swapped out stays beside the output as `.site.spare`, and the next build writes its site
+    into it: its folders are reused, files the output holds byte for byte are linked from it, files the
+    new site does not have are removed, a folder where a file goes (and the reverse) is cleared. The
+    result is exactly the site a fresh folder would get, whatever state a killed build left the spare in.
+    Nothing is ever written through a link into the output before the swap."""
+    import shutil
+
+    from newsgen import writer
+
+    out, spare = tmp_path / "site", tmp_path / ".site.spare"
+    first = {**{f"stories/{n}/index.html": f"page {n}".encode() for n in range(40)}, "index.html": b"front"}
+    writer.write_site(first, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]  # nothing swapped out yet
+
+    second = {k: v for k, v in first.items() if k != "stories/3/index.html"} | {"index.html": b"front 2"}
+    writer.write_site(second, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.spare", "site"]
+    assert {k: v for k, v in tree_digest(spare).items() if k != writer.MARKER} == _layout_of(first)
+    folder = (spare / "stories" / "9").stat().st_ino
+    kept = (out / "stories/9/index.html").stat()
+
+    third = {k: v for k, v in second.items() if not k.startswith("stories/5/")}
+    third |= {"stories/5": b"a file where a folder was", "index.html/x.html": b"a folder where a file was",
+              "stories/7/index.html": b"page 7, changed", "stories/40/index.html": b"page 40"}
+    with writer.Staging(out) as staging:
+        assert staging.tmp == spare  # written into the spare, not a new folder
+        for rel, data in third.items():
+            staging.put(rel, data)
+        # The spare's stories/7 was a link to the output's (unchanged in the last build): written around
+        assert (out / "stories/7/index.html").read_bytes() == b"page 7"
+        staging.commit()
+    reference = tmp_path / "reference"
+    writer.write_site(third, reference)
+    assert _layout(out) == _layout(reference)
+    assert (out / "stories" / "9").stat().st_ino == folder  # the spare's folder, not one made anew
+    now = (out / "stories/9/index.html").stat()
+    assert (now.st_ino, now.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)  # the same file, linked
+    assert {k: v for k, v in tree_digest(spare).items() if k != writer.MARKER} == _layout_of(second)
+
+    # A build killed while it wrote into the spare leaves it anyhow: the next one still gets it right.
+    (spare / "stories/9/index.html").unlink()
+    (spare / "stories/12/index.html").write_bytes(b"half written")
+    (spare / "junk" / "deep").mkdir(parents=True)
+    (spare / "junk" / "deep" / "x.html").write_bytes(b"left over")
+    fourth = {**third, "stories/12/index.html": b"page 12, changed"}
+    writer.write_site(fourth, out)
+    writer.write_site(fourth, reference)
+    assert _layout(out) == _layout(reference)
+
+    # Something else under the spare's name is left alone; the swapped-out site is removed instead.
+    writer.write_site(first, out)
+    shutil.rmtree(spare)
+    spare.mkdir()
+    (spare / "mine.txt").write_bytes(b"not newsgen's")
+    monkeypatch.setattr(writer, "BACKGROUND_REMOVAL", 10**9)
+    writer.write_site(second, out)
+    writer.write_site(second, reference)
+    assert _layout(out) == _layout(reference)
+    assert sorted(p.name for p in spare.iterdir()) == ["mine.txt"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith((".site.new-", ".site.old-"))]
+
+
+def _layout_of(files: dict[str, bytes]) -> dict[str, str]:
+    import hashlib
+
+    return {k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())}
 
 
 def test_a_large_previous_site_is_removed_in_the_background_and_a_cut_removal_finished_later(tmp_path, monkeypatch):
-    """With BACKGROUND_REMOVAL at 1 every previous site counts as large: the new site is in place when
-    write_site returns, and the swapped-out one disappears without the build waiting for it. A removal
-    that was stopped (a leftover folder) is finished by the next write."""
+    """Where the spare's name is taken by something newsgen did not make, the swapped-out site is
+    removed; with BACKGROUND_REMOVAL at 1 every previous site counts as large: the new site is in place
+    when write_site returns, and the swapped-out one disappears without the build waiting for it. A
+    removal that was stopped (a leftover folder) is finished by the next write."""
     from newsgen import writer
 
     monkeypatch.setattr(writer, "BACKGROUND_REMOVAL", 1)
     out = tmp_path / "site"
+    (tmp_path / ".site.spare").mkdir()
+    (tmp_path / ".site.spare" / "mine.txt").write_bytes(b"not newsgen's")
     files = {f"stories/{n}/index.html": f"page {n}".encode() for n in range(200)}
     writer.write_site(files, out)
     import shutil
@@ -138,16 +215,17 @@ def test_a_large_previous_site_is_removed_in_the_background_and_a_cut_removal_fi
     writer.write_site({**files, "index.html": b"new"}, out)
     assert removed == []
     assert (out / "index.html").read_bytes() == b"new" and (out / "stories/7/index.html").read_bytes() == b"page 7"
+    listing = [".site.lock", ".site.spare", "site"]
     deadline = time.monotonic() + 30
-    while sorted(p.name for p in tmp_path.iterdir()) != [".site.lock", "site"] and time.monotonic() < deadline:
+    while sorted(p.name for p in tmp_path.iterdir()) != listing and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
 
     (tmp_path / ".site.new-leftover" / "stories").mkdir(parents=True)  # as a killed removal leaves it
     monkeypatch.setattr(writer, "BACKGROUND_REMOVAL", 10**9)
     writer.write_site(files, out)
     assert removed[0] == ".site.new-leftover" and len(removed) == 2  # the leftover, then the swapped-out site
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
     assert not (out / "index.html").exists()
 
 
@@ -182,4 +260,13 @@ def test_files_written_as_they_are_made_are_swapped_in_whole_and_an_error_leaves
         staging.commit()
     assert (out / "index.html").read_bytes() == b"new" and content_digest(same) == content_digest(b"same")
     assert (out / "a" / "b.html").stat().st_mtime_ns == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.spare", "site"]
+    assert (tmp_path / ".site.spare" / "index.html").read_bytes() == b"old"  # the next build writes into it
+
+    before = tree_digest(out)
+    with pytest.raises(RuntimeError):  # an error while the spare is written: it goes, the output stays
+        with writer.Staging(out) as staging:
+            staging.put("index.html", b"half a site")
+            raise RuntimeError("a template failed")
+    assert tree_digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "site"]

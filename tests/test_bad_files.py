@@ -60,7 +60,7 @@ def fails_cleanly(site, capsys, name: str, content: bytes | str | None, *needles
     for needle in needles:
         assert needle in lines[0], lines[0]
     assert tree_digest(out) == before
-    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.") and p.is_dir()]
+    assert not [p for p in out.parent.iterdir() if p.name.startswith((".out.new-", ".out.old-"))]  # no temporary folders
 
     assert main(["build", "--articles", str(folder), "--out", str(out), "--keep-going"]) == 1
     err = capsys.readouterr().err
@@ -324,7 +324,7 @@ def test_full_disk(write_tree, tmp_path, capsys):
             err = proc.stderr
         assert "Traceback" not in err
         assert tree_digest(out) == before
-        assert not [p for p in out.parent.iterdir() if p.name.startswith(".site.") and p.is_dir()]
+        assert not [p for p in out.parent.iterdir() if p.name.startswith((".site.new-", ".site.old-"))]
 
 
 

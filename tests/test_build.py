@@ -96,7 +96,7 @@ def test_bad_input_fails_cleanly_and_keeps_previous_output(write_tree, tmp_path,
         assert name in err and "Traceback" not in err
         assert tree_digest(out) == before
         (folder / name).unlink()
-    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.") and p.is_dir()]  # no temporary folders left
+    assert not [p for p in out.parent.iterdir() if p.name.startswith((".out.new-", ".out.old-"))]  # no temporary folders left
 
 
 def test_cli_exit_codes_and_messages(tmp_path):

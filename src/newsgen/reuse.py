@@ -115,9 +115,13 @@ class PreviousPages:
             return
         manifest = {}
         for path, key in self.keys.items():
+            data = files[path]
+            if type(data) is Unchanged and self.before.get(path, (None,))[0] == key:
+                manifest[path] = self.before[path]  # that very file, linked: the same size and time
+                continue
             try:
                 st = (self.out / path).stat()
             except OSError:
                 continue
-            manifest[path] = (key, st.st_size, st.st_mtime_ns, content_digest(files[path]))
+            manifest[path] = (key, st.st_size, st.st_mtime_ns, content_digest(data))
         self.cache.put("pages", self.slot, manifest)
