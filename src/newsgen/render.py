@@ -460,6 +460,10 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         return [job(None, arts[:config.source_page_articles])] + [job(month, some) for month, some in months.items()]
 
     keys = site.keys
+    # Each article's state and each story's repr, made once: a story's are part of the keys of its page,
+    # its data file, its articles' source pages and its month's archive page.
+    states = {a.id: article_state(a, keys) for a in site.articles} if previous is not None else {}
+    shown = {s.id: repr(s) for s in site.stories} if previous is not None else {}
 
     def page_key(job: tuple) -> str | None:
         """What the page is made of, for `previous` (render.Renderer.make reads nothing else)."""
@@ -467,16 +471,16 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             return None
         if job[0] == "archive":
             _, month, title, stories, arts = job
-            return previous.key("archive", month, title, *(repr(s) for s in stories),
-                                *(article_state(arts[aid], keys) for aid in sorted(arts)))
+            return previous.key("archive", month, title, *(shown[s.id] for s in stories),
+                                *(states[aid] for aid in sorted(arts)))
         if job[0] == "source":
             _, slug, month, arts, stories_of, originals, shared, months = job
-            return previous.key("source", slug, month or "", months, *(article_state(a, keys) for a in arts),
-                                *(repr(stories_of[a.id]) for a in arts),
-                                *(article_state(o, keys) for o in originals.values()),
+            return previous.key("source", slug, month or "", months, *(states[a.id] for a in arts),
+                                *(shown[stories_of[a.id].id] for a in arts),
+                                *(states[o.id] for o in originals.values()),
                                 sorted((aid, sorted(ns)) for aid, ns in shared.items()))
         kind, story, _, members = job
-        return previous.key(kind, repr(story), *(article_state(a, keys) for a in members))
+        return previous.key(kind, shown[story.id], *(states[a.id] for a in members))
 
     search = None  # the search index under way (search.ShardedIndexing), polled as pages come in
 

@@ -173,7 +173,7 @@ class Staging:
                 self._clear(rel)
                 put_file(target, data, previous)
         self.count += 1
-        return data if isinstance(data, Unchanged) else Staged(Path(target), content_digest(data))
+        return data if isinstance(data, Unchanged) else Staged(target, content_digest(data))
 
     def _need(self, folder: str) -> None:
         """Make sure `folder` (and the folders above it) exists in the new site, and keep it at commit."""
