@@ -175,6 +175,19 @@ def test_the_swapped_out_site_is_the_spare_the_next_build_writes_into(tmp_path, 
     writer.write_site(fourth, reference)
     assert _layout(out) == _layout(reference)
 
+    # Links in the spare are never followed: where a folder or a file goes, the link is replaced.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_bytes(b"not the site's")
+    shutil.rmtree(spare / "index.html")  # a folder in `third`, the site before last
+    (spare / "index.html").symlink_to(elsewhere, target_is_directory=True)
+    (spare / "stories/12/index.html").unlink()
+    (spare / "stories/12/index.html").symlink_to(elsewhere / "secret.txt")
+    writer.write_site(fourth, out)
+    assert _layout(out) == _layout(reference)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["secret.txt"]
+    assert (elsewhere / "secret.txt").read_bytes() == b"not the site's"
+
     # Something else under the spare's name is left alone; the swapped-out site is removed instead.
     writer.write_site(first, out)
     shutil.rmtree(spare)

@@ -176,21 +176,25 @@ class Staging:
         return data if isinstance(data, Unchanged) else Staged(target, content_digest(data))
 
     def _need(self, folder: str) -> None:
-        """Make sure `folder` (and the folders above it) exists in the new site, and keep it at commit."""
+        """Make sure `folder` (and the folders above it) exists in the new site, and keep it at commit.
+        A file or a link of the spare's where a folder goes is removed first: a link is never followed."""
         up = folder
         while up not in self._needed and len(up) >= len(self._root):
             self._needed.add(up)
             up = os.path.dirname(up)
-        if folder not in self._dirs:
+        missing = []
+        up = folder
+        while up not in self._dirs and len(up) >= len(self._root):
+            missing.append(up)
+            up = os.path.dirname(up)
+        for made in reversed(missing):  # every real folder of the spare is in _dirs: anything else is not one
             try:
-                os.makedirs(folder, exist_ok=True)
-            except (FileExistsError, NotADirectoryError):  # a file of the spare's where a folder goes
-                self._clear(os.path.relpath(folder, self.tmp))
-                os.makedirs(folder, exist_ok=True)
-            up = folder
-            while up not in self._dirs and len(up) >= len(self._root):
-                self._dirs.add(up)
-                up = os.path.dirname(up)
+                os.mkdir(made)
+            except FileExistsError:
+                os.unlink(made)
+                self._stale.discard(os.path.relpath(made, self.tmp).replace(os.sep, "/"))
+                os.mkdir(made)
+            self._dirs.add(made)
 
     def commit(self) -> None:
         """Swap the new site in; the previous one is kept as the spare of the next build."""
