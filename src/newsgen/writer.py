@@ -121,7 +121,7 @@ class Staging:
         self.spare = self.out.parent / f".{self.out.name}.spare"
         self.tmp: Path | None = None
         self.previous: Path | None = None  # the site being replaced, whose identical files are linked
-        self.count = 0  # files written
+        self.count = 0  # files written (the marker included)
         self._root = ""  # str(self.tmp) + "/": paths are joined as strings (a Path a file costs 10 us)
         self._dirs: set[str] = set()  # folders that exist in the new site (made, or found in the spare)
         self._needed: set[str] = set()  # folders the new site's files are in
@@ -157,7 +157,7 @@ class Staging:
     def put(self, rel: str, data: "bytes | Unchanged") -> Unchanged:
         """Write one file of the new site; what is given back reads it again while the block lasts
         (reuse.contents) and has its digest (reuse.content_digest), so the caller need not keep the bytes."""
-        target = self._root + (rel if os.sep == "/" else rel.replace("/", os.sep))
+        target = self._root + _native(rel)
         folder = os.path.dirname(target)
         previous = self.previous / rel if self.previous is not None and not isinstance(data, Unchanged) else None
         with _named(self.out):
@@ -201,10 +201,9 @@ class Staging:
         tmp, out = self.tmp, self.out
         with _named(self.out):
             self.put(MARKER, b"This folder is written by newsgen and replaced whole on each build.\n")
-            self.count -= 1
             for rel in self._stale:  # what the spare holds and the new site does not
                 with suppress(FileNotFoundError, NotADirectoryError):
-                    os.unlink(self._root + (rel if os.sep == "/" else rel.replace("/", os.sep)))
+                    os.unlink(self._root + _native(rel))
             for folder in sorted(self._dirs - self._needed, key=len, reverse=True):
                 with suppress(FileNotFoundError, NotADirectoryError):
                     os.rmdir(folder)
@@ -260,6 +259,11 @@ class Staging:
             if self._lock is not None:
                 self._lock.__exit__()
                 self._lock = None
+
+
+def _native(rel: str) -> str:
+    """A site path ("/"-separated) in the system's form."""
+    return rel if os.sep == "/" else rel.replace("/", os.sep)
 
 
 def _tree(root: Path) -> tuple[set[str], set[str]]:
