@@ -676,6 +676,44 @@ def test_markdown_shortcut_changes_nothing(body):
     assert newsgen.loader._MARKDOWN.convert(body) == plain.convert(body)
 
 
+_PLAIN_BITS = st.sampled_from(["word", "Word", " ", "  ", "\n", "\n\n", "\n\n\n", "1", "12.", "1)", ".", ",", "'",
+                               '"', "(", ")", "!", "?", "-", "#", ">", "+", "=", ":", "*", "_", "`", "[", "<", "&",
+                               "é", "\u00a0", "\u200b", "\u2028", "\t", "\r", "\x02", "~", "|", "{", "    "])
+
+
+# Prose with the characters that open a block only where they may (inside a line) or may not (first in one)
+_PROSE_BITS = st.sampled_from(["word", "Word", " ", "  ", "\n", "\n\n", "1", "12.", ".", ",", "'", '"', "(", ")", "!",
+                               "-", "#", ">", "+", "=", ":", "é", "\u00e9"[:1] + "\u0301"])
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(body=st.one_of(st.lists(_PLAIN_BITS, max_size=40), st.lists(_PROSE_BITS, max_size=40)).map("".join))
+def test_plain_bodies_read_as_markdown_reads_them(body):
+    """loader.plain_units, the shortcut for bodies of plain paragraphs, gives what Python-Markdown, the
+    sanitiser and the block reader give (or declines: None)."""
+    import newsgen.loader as loader
+
+    got = loader.plain_units(body)
+    loader._MARKDOWN.reset()
+    parser = loader._BlockParser()
+    parser.feed(loader.sanitise(loader._MARKDOWN.convert(body)))
+    parser.close()
+    if got is not None:
+        assert (got, [0] * len(got)) == (parser.units, parser.levels)
+
+
+def test_plain_bodies_take_the_shortcut():
+    """The shortcut is taken for plain prose and declined for each kind of Markdown block and markup."""
+    from newsgen.loader import plain_units
+
+    prose = "The council met on Monday.\nIt voted 7-2 (after a long debate).\n\nRoe said: \"We will see.\"\n"
+    assert [u.text for u in plain_units(prose)] == ["The council met on Monday. It voted 7-2 (after a long debate).",
+                                                    'Roe said: "We will see."']
+    for markup in ("# Heading", "- item", "1. item", "> quoted", "    code", "a *b*", "a_b", "[a](b)", "a <b>",
+                   "a &amp; b", "a | b", "Title\n===", "line  \nbreak", "term\n: definition", "a\u00a0b"):
+        assert plain_units(f"Text.\n\n{markup}\n") is None, markup
+
+
 @settings(max_examples=500, derandomize=True, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(list("ab '\"-.\u00e9") + list("\u2018\u2019\u201a\u201b\u2032\u201c\u201d"
                                                                          "\u201e\u2033\u2013\u2014\u2212\u2015\u00ab")),

@@ -266,9 +266,27 @@ def _check_inline_load(path: Path | None, body: str, first_line: int) -> None:
             start = gap.end()
 
 
+# A body of plain paragraphs, as most articles are: no character to which Markdown or HTML gives a meaning,
+# no line that could open a block (a heading, list, quotation, rule, code, table or definition: every line
+# starts with a character none of those can start with), and only printable characters. Python-Markdown
+# would make each paragraph a <p> of its text as written; it is read as such without converting it.
+_NOT_PLAIN = re.compile(r"[`\\\[\]<>&*_|{}~]|  \n|^(?:[ #>+=:-]|\d+\.)", re.M)
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def plain_units(body: str) -> list[Unit] | None:
+    """The units of a body of plain paragraphs (as markdown_units would read them), or None for any other."""
+    if _NOT_PLAIN.search(body) or not body.replace("\n", "").isprintable():
+        return None
+    return [Unit(0, text, "text") for text in (normalize_inline(p).strip() for p in _BLANK_LINES.split(body)) if text]
+
+
 def markdown_units(body: str, path: Path | None = None, first_line: int = 1) -> tuple[list[Unit], list[int]]:
     global _MARKDOWN
     _check_inline_load(path, body, first_line)
+    plain = plain_units(body)
+    if plain is not None:
+        return plain, [0] * len(plain)
     _MARKDOWN.reset()
     try:
         html = _MARKDOWN.convert(body)
