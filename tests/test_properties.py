@@ -681,6 +681,29 @@ _PLAIN_BITS = st.sampled_from(["word", "Word", " ", "  ", "\n", "\n\n", "\n\n\n"
                                "é", "\u00a0", "\u200b", "\u2028", "\t", "\r", "\x02", "~", "|", "{", "    "])
 
 
+_YAML_BITS = st.sampled_from(["title", ":", ": ", "\n", "  ", "\n  ", "- ", "- - ", "'", '"', "a b", "2024-01-02", "12",
+                              "1.5e3", "~", "null", "yes", "0x1F", "1_000", ".inf", "[", "]", "{", "}", ",", "#", "&a ",
+                              "*a", "!!int ", "? ", "|", ">", "\t", "\\u00e9", "\\ud83d\\ude00", "\\x41", "\\",
+                              "é", "😀", "---", "...", "%YAML 1.1\n", "<<: ", "\x85", "\u2028", "\ufeff", "\r\n",
+                              "\x00", "\x1b", "@", "`", "%", "=", "2020-07-21T10:00:00Z", "1:20"])
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(text=st.lists(_YAML_BITS, max_size=30).map("".join))
+def test_yaml_read_by_libyaml_is_what_pyyaml_reads(text):
+    """yamlsafe reads a document with libyaml only where PyYAML's own loader reads the same value from it;
+    everything else (errors included) goes to PyYAML's loader."""
+    import yaml
+
+    from newsgen import yamlsafe
+
+    quick = yamlsafe._quick(text)
+    if quick is yamlsafe._SLOW:
+        return
+    slow = yaml.load(text, Loader=yamlsafe._Loader)  # noqa: S506 -- a SafeLoader
+    assert quick == slow and repr(quick) == repr(slow)
+
+
 # Prose with the characters that open a block only where they may (inside a line) or may not (first in one)
 _PROSE_BITS = st.sampled_from(["word", "Word", " ", "  ", "\n", "\n\n", "1", "12.", ".", ",", "'", '"', "(", ")", "!",
                                "-", "#", ">", "+", "=", ":", "é", "\u00e9"[:1] + "\u0301"])
