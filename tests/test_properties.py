@@ -681,6 +681,23 @@ _PLAIN_BITS = st.sampled_from(["word", "Word", " ", "  ", "\n", "\n\n", "\n\n\n"
                                "é", "\u00a0", "\u200b", "\u2028", "\t", "\r", "\x02", "~", "|", "{", "    "])
 
 
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(text=st.one_of(st.text(max_size=40), st.text(alphabet=st.characters(max_codepoint=127), max_size=40),
+                      st.lists(st.sampled_from(["a", "B", "1", " ", "  ", "\t", "\n", "_", "-", "'", "\u00a0", "\u200b",
+                                                "e\u0301", "\u2019", "\uff21"]), max_size=20).map("".join)))
+def test_text_shortcuts_for_ascii_change_nothing(text):
+    """fold and normalize_inline take a shortcut for ASCII text: the same result as their regular expressions."""
+    import re
+    import unicodedata
+
+    from newsgen.text import _INVISIBLE, _SPACES, fold, normalize_inline
+
+    assert fold(text) == re.sub(r"[\W_]+", "", text.lower() if text.isascii()
+                                else unicodedata.normalize("NFKC", text).casefold())
+    expected = _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text.replace("\n", " "))))
+    assert normalize_inline(text) == expected
+
+
 _YAML_BITS = st.sampled_from(["title", ":", ": ", "\n", "  ", "\n  ", "- ", "- - ", "'", '"', "a b", "2024-01-02", "12",
                               "1.5e3", "~", "null", "yes", "0x1F", "1_000", ".inf", "[", "]", "{", "}", ",", "#", "&a ",
                               "*a", "!!int ", "? ", "|", ">", "\t", "\\u00e9", "\\ud83d\\ude00", "\\x41", "\\",

@@ -15,7 +15,10 @@ _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032":
 
 def normalize_inline(text: str) -> str:
     """NFC, no invisible characters, line breaks and every kind of space as one plain space (not trimmed)."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text.replace("\n", " ")))
+    text = text.replace("\n", " ")
+    if text.isascii():  # nothing to compose or make visible; spaces to join only where two meet or a tab is
+        return _SPACES.sub(" ", text) if "  " in text or "\t" in text else text
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return _SPACES.sub(" ", text)
 
 
@@ -50,6 +53,7 @@ def fold_text(text: str) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+_ASCII_NON_WORD = bytes(c for c in range(128) if _NON_WORD.fullmatch(chr(c)) is not None)  # what _NON_WORD removes
 
 
 @lru_cache(maxsize=1 << 16)
@@ -57,7 +61,9 @@ def fold(text: str) -> str:
     """A comparison key: case, accents of quotes and dashes, spacing and punctuation ignored. Memoised:
     the cleaner compares each line with the headline and with the lines before it."""
     # fold_text without its quote and dash table: those characters are not word characters, so they go anyway
-    return _NON_WORD.sub("", text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold())
+    if text.isascii():  # the letters and digits kept by one C call, not by the regular expression
+        return text.lower().encode("ascii").translate(None, _ASCII_NON_WORD).decode("ascii")
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:['\u2019.\-][^\W_]+)*", re.UNICODE)
