@@ -845,8 +845,10 @@ def story_quotes(articles: list[Article]) -> tuple[Quote, ...]:
     """Quotes carried by most sources first, then in reading order."""
     found: list[tuple[int, _Raw, _People]] = []
     everyone: list[_People] = []  # who each article names, quoted or not
-    for n, a in enumerate(articles):
-        reader = _Article(a)
+    readers = [_Article(a) for a in articles]
+    if not any(reader.spans for reader in readers):
+        return ()  # no quotation anywhere: who the articles name would only name speakers
+    for n, reader in enumerate(readers):
         found.extend((n, raw, reader.people) for raw in reader.quotes())
         everyone.append(reader.people)
     names = _join_names(found, everyone)
