@@ -495,8 +495,8 @@ def test_a_rebuild_reads_only_the_analyses_of_the_pages_it_makes_again(site, tmp
     out = tmp_path / "out"
     build(config, out, articles, cache_dir=cache, jobs=1)
     read: list[str] = []
-    real = cache_module.Stored.load
-    monkeypatch.setattr(cache_module.Stored, "load", lambda self: read.append(self.key) or real(self))
+    real = cache_module.Stored.packed  # how a batch of pages reads its stored analyses (sent to workers as stored)
+    monkeypatch.setattr(cache_module.Stored, "packed", lambda self: read.append(self.key) or real(self))
 
     edited = articles / "rates_b.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",

@@ -51,7 +51,7 @@ import pickle
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 FORMAT = 3  # 3: one SQLite database, each entry read and written on its own (2: a pickle file a kind)
 DATABASE = "cache.sqlite"
@@ -172,13 +172,23 @@ class Cache:
 
     def get(self, kind: str, key: str, count: bool = True):
         """The stored result, or None. `count`: whether it counts among `hits` (what -v reports)."""
-        if not self.enabled or key not in self._stored(kind):
-            return None
         try:
-            row = self._db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-            value = pickle.loads(row[0])
+            return self._read(kind, key, count, pickle.loads)
         except Exception:  # a damaged entry, or the database gone: computed again
             return None
+
+    def get_packed(self, kind: str, key: str, count: bool = True) -> Packed | None:
+        """The stored result as it is stored (pickled), or None: for another process to unpickle."""
+        try:
+            return self._read(kind, key, count, Packed)
+        except Exception:  # the database gone
+            return None
+
+    def _read(self, kind: str, key: str, count: bool, make):
+        if not self.enabled or key not in self._stored(kind):
+            return None
+        row = self._db.execute("SELECT value FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        value = make(row[0])
         self.hits += count
         self._used.setdefault(kind, set()).add(key)
         return value
@@ -284,7 +294,12 @@ class Stored:
         self.cache, self.kind, self.key = cache, kind, key
 
     def load(self):
-        value = self.cache.get(self.kind, self.key, count=False)  # counted when it was found
+        return self._found(self.cache.get(self.kind, self.key, count=False))  # counted when it was found
+
+    def packed(self) -> Packed:
+        return self._found(self.cache.get_packed(self.kind, self.key, count=False))
+
+    def _found(self, value):
         if value is None:  # the database failed under the build (a full disk rolls its transaction back)
             from .errors import BuildError
 
@@ -294,6 +309,20 @@ class Stored:
         return value
 
 
+class Packed(NamedTuple):
+    """A stored result as the cache holds it (pickled), read by whoever needs it: a batch of pages sends
+    its analyses to the workers so, without unpickling each in the main process and pickling it again."""
+
+    data: bytes
+
+
+def packed(value):
+    """A stored result as its pickle, for another process; anything else as it is."""
+    return value.packed() if isinstance(value, Stored) else value
+
+
 def loaded(value):
     """The value itself, or the stored result it stands for."""
-    return value.load() if isinstance(value, Stored) else value
+    if isinstance(value, Stored):
+        return value.load()
+    return pickle.loads(value.data) if isinstance(value, Packed) else value

@@ -18,6 +18,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
                     StrictUndefined, pass_context)
 
 from . import urls
+from .cache import loaded
 from .config import Config
 from .model import INLINE_TAGS, Article, Mark, Site, Story, StoryAnalysis
 from .analysis.figures import VAGUE
@@ -380,6 +381,7 @@ class Renderer:
                               source=arts[0].source, articles=arts, blocks=blocks, month=month,
                               month_title=month_title(month, "Undated") if month else None, months=months)
         _, story, analysis, members = job
+        analysis = loaded(analysis)  # sent as the cache's pickle (cache.packed)
         by_id = {a.id: a for a in members}
         if kind == "data":
             return _dump(story_json(story, analysis, by_id))
@@ -419,7 +421,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
     (reuse.PreviousPages) gives back the last build's story, data and source pages whose inputs are
     unchanged (by the articles' cache keys, `site.keys`). `sink` (writer.Staging): each file is written to
     it as it is made, and the mapping holds the sink's record of it, not its bytes."""
-    from .cache import Cache, digest, loaded
+    from .cache import Cache, digest, packed
     from .engine import LocalEngine, chunks
     from .reuse import article_state, content_digest
 
@@ -497,8 +499,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             if data is not None:
                 keep(path, data)
         batches = chunks([job for job in jobs if done[Renderer.path(job)] is None], RENDER_BATCH)
-        for n, batch in enumerate(batches, 1):  # a stored analysis is read for its batch only
-            batch = [job if job[0] not in ("story", "data") else (*job[:2], loaded(job[2]), *job[3:])
+        for n, batch in enumerate(batches, 1):  # a stored analysis is read for its batch only, as stored
+            batch = [job if job[0] not in ("story", "data") else (*job[:2], packed(job[2]), *job[3:])
                      for job in batch]
             label = stage if len(batches) == 1 else f"{stage} {n}/{len(batches)}"
             for job, data in zip(batch, engine.stream(render_task, batch, given, polled, label)):
