@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Callable, Iterable, TypeVar
 
 from .analysis import analyse_story
-from .cache import Cache, Stored, code_version, digest
+from .cache import Cache, Packed, Stored, code_version, digest
 from .engine import Engine, LocalEngine
 from .config import Config
 from .copies import find_copies, fingerprint, signature, with_links
@@ -267,6 +267,13 @@ def analyse_task(item: tuple, shared: tuple[float, float]):
     return analyse_story(story, {a.id: a for a in members}, threshold, claim_embeddings=embeddings)
 
 
+def packed_analyse_task(item: tuple, shared: tuple[float, float]) -> tuple[tuple, Packed]:
+    """analyse_task's analysis with its summary(), pickled where it is made, as the cache stores it: the
+    main process stores the bytes and sends them on to the pages' workers without unpickling them."""
+    analysis = analyse_task(item, shared)
+    return summary(analysis), Packed(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def summary(analysis) -> tuple[int, int, dict]:
     """What the rest of the build needs of a story's analysis without its pages: how many shared claims
     and entities, and each article's shared sentences (source pages mark them)."""
@@ -288,18 +295,20 @@ def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cac
                 analyses[n], summaries[n] = Stored(cache, "analyses", key), kept
                 cache.keep("analyses", [key])
     todo = [n for n in range(len(found)) if analyses[n] is None]
-    hits = cache.hits
     items = [(found[n], tuple(by_id[i] for i in found[n].article_ids)) for n in todo]
-    made = cache.stream("analyses", analyse_task, items, [story_keys[n] for n in todo], engine, progress, "analyse",
-                        shared=(config.claim_threshold, config.claim_embeddings))
-    for n, analysis in zip(todo, made):
-        summaries[n] = summary(analysis)
+    shared = (config.claim_threshold, config.claim_embeddings)
+    if not cache.enabled:
+        for n, analysis in zip(todo, engine.stream(analyse_task, items, shared, progress, "analyse")):
+            analyses[n], summaries[n] = analysis, summary(analysis)
+        return tuple(analyses), summaries, 0
+    for n, (summaries[n], made) in zip(todo, engine.stream(packed_analyse_task, items, shared, progress, "analyse")):
         key = story_keys[n]
-        # Once stored, an analysis is read again by the pages made from it (a batch at a time), not held
-        analyses[n] = Stored(cache, "analyses", key) if key is not None and cache.has("analyses", key) else analysis
         if key is not None:
+            cache.put_packed("analyses", key, made)
             cache.put("summaries", key, summaries[n])
-    return tuple(analyses), summaries, len(found) - len(todo) + cache.hits - hits
+        # Once stored, an analysis is read again by the pages made from it (a batch at a time), not held
+        analyses[n] = Stored(cache, "analyses", key) if key is not None and cache.has("analyses", key) else made
+    return tuple(analyses), summaries, len(found) - len(todo)
 
 
 def build_site(config: Config, articles_dir: Path | None = None,

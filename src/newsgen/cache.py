@@ -205,14 +205,18 @@ class Cache:
             self._used.setdefault(kind, set()).update(k for k in keys if k in stored)
 
     def put(self, kind: str, key: str, value) -> None:
+        if self.enabled:
+            self.put_packed(kind, key, Packed(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def put_packed(self, kind: str, key: str, value: Packed) -> None:
+        """Store a result pickled elsewhere (as `put` pickles it)."""
         if not self.enabled:
             return
         db = self._write()
         if db is None:
             return
         try:
-            db.execute("INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
-                       (kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            db.execute("INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)", (kind, key, value.data))
         except sqlite3.Error as exc:
             self._problem = str(exc)
             return

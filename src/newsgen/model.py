@@ -205,6 +205,7 @@ class Site:
 
     articles: tuple[Article, ...]
     stories: tuple[Story, ...]
-    analyses: tuple[StoryAnalysis, ...]  # one per story, same order (a cache.Stored where it is in the cache)
+    analyses: tuple[StoryAnalysis, ...]  # one per story, same order (a cache.Stored where it is in the cache;
+    # its pickle, a cache.Packed, where the cache is on but could not keep it)
     keys: dict = field(default_factory=dict)  # article id -> its file's cache key (with a cache)
     shared: dict | None = None  # article id -> its shared sentences' numbers; None: read from the analyses
