@@ -314,8 +314,9 @@ class Stored:
 
 
 class Packed(NamedTuple):
-    """A stored result as the cache holds it (pickled), read by whoever needs it: a batch of pages sends
-    its analyses to the workers so, without unpickling each in the main process and pickling it again."""
+    """A result pickled as the cache holds it, unpickled (`loaded`) only where it is used: a worker makes
+    an analysis and pickles it once; the main process stores those bytes and sends them to the workers that
+    render its pages, never unpickling it and pickling it again."""
 
     data: bytes
 
