@@ -4,7 +4,7 @@ from __future__ import annotations
 import pickle
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter
 from collections.abc import Mapping
@@ -20,7 +20,7 @@ from .stories import group_block, stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
 from .meaning import bare_headline, headline_row
-from .model import Article, Site
+from .model import Article, Site, evolve
 from .render import render_site, static_files
 from .reuse import PreviousPages, article_state
 from .writer import Staging
@@ -177,7 +177,7 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
                                     ("blocks", blocks), ("frequencies", blocks)):
                 cache.keep(kind, kept_keys)  # the next edit regroups from them
             cache.keep("copies", [copy_index_key(config)])
-            return [replace(a, duplicate_of=links[a.id][0], reuse=links[a.id][1]) if a.id in links else a
+            return [evolve(a, duplicate_of=links[a.id][0], reuse=links[a.id][1]) if a.id in links else a
                     for a in articles], found, ", as the last build grouped them"
     features = PerArticle("features", features_task, articles, keys, cache, engine, progress)
     articles = marked_copies(articles, keys, config, cache, engine, features)
@@ -227,8 +227,11 @@ class BlockCache:
             self.keys.append(key)
             self.cache.keep("frequencies", [key])
             return made
-        df = frequencies(self.terms[a.id] for a in block)
-        made = group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken,
+        terms = self.terms
+        if whole is None:  # a dated block: its terms and the carried stories' read once (3 reads took 0.5 ms)
+            terms = {a.id: terms[a.id] for a in [*block, *(a for _, members in carried for a in members)]}
+        df = frequencies(terms[a.id] for a in block)
+        made = group_block(block, carried, self.settings, terms, self.meanings, whole, taken,
                            None if whole is None else self.whole_frequencies(weighed, df, len(whole)))
         self.keys.append(key)
         self.made[key] = df

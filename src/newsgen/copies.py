@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .model import Article, record
+from .model import Article, evolve, record
 from .text import fold_text, words
 
 if TYPE_CHECKING:  # NumPy is imported where it is used, so that a small build starts fast
@@ -364,7 +364,7 @@ def copies(articles: list[Article], threshold: float, containment: float = 0.8,
 
 def with_links(articles: list[Article], links: dict[str, CopyLink]) -> list[Article]:
     """The articles with their copy links set."""
-    return [replace(a, duplicate_of=links[a.id].original, reuse=links[a.id].reuse) if a.id in links else a
+    return [evolve(a, duplicate_of=links[a.id].original, reuse=links[a.id].reuse) if a.id in links else a
             for a in articles]
 
 

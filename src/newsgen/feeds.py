@@ -149,7 +149,10 @@ def json_feed(config: Config, path: str, home: str, entries: list[Entry]) -> byt
 
 
 def feed_files(config: Config, stories: list[Story], by_id: dict[str, Article],
-               sources: dict[str, list[Article]]) -> dict[str, bytes]:
+               sources: dict[str, list[Article]], kept=lambda path, articles: None) -> dict:
+    """The site's feeds and each source's. `kept(path, articles)`: the file the last build made of
+    the same articles (reuse.Unchanged), or None: a source's feed is made only when its articles
+    changed (a rebuild read the bodies of 3,000 articles for the leads of unchanged feeds)."""
     files = {}
     entries = story_entries(stories, by_id)
     files[STORY_FEED] = atom(config, STORY_FEED, config.title, config.description, urls.INDEX, entries)
@@ -157,6 +160,6 @@ def feed_files(config: Config, stories: list[Story], by_id: dict[str, Article],
     for slug, arts in sources.items():
         label = arts[0].source.label
         path = source_feed(slug)
-        files[path] = atom(config, path, f"{label} · {config.title}", f"Articles from {label}",
+        files[path] = kept(path, arts) or atom(config, path, f"{label} · {config.title}", f"Articles from {label}",
                            urls.source_page(slug), article_entries(arts))
     return files

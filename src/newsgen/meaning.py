@@ -18,7 +18,7 @@ from .model import Article
 
 def bare_headline(article: Article) -> bool:
     """An article that is a headline and nothing more: what its words cannot place, its meaning may."""
-    return bool(article.title and article.title.strip()) and not article.paragraphs
+    return bool(article.title and article.title.strip()) and not article.has_paragraphs
 
 
 def headline_row(article: Article, _shared=None):

@@ -4,27 +4,88 @@ A stage takes model objects and returns new ones; nothing here is mutated after 
 """
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from datetime import date, datetime
+from typing import NamedTuple
 
 
 
-def record(cls):
+def record(cls=None, *, lazy: dict | None = None):
     """A frozen, slotted dataclass that pickles as (its class, its field values).
 
     Python's own pickling of a slotted dataclass looks its fields up again for every object; a site's
     analyses took 3.4 s to pickle and unpickle that way. Results cross processes (the pool, a Dask
-    cluster) and go into the build cache as pickles, so this is worth its few lines."""
+    cluster) and go into the build cache as pickles, so this is worth its few lines.
+
+    The `lazy` fields (name -> whether a value is worth it) pickle as a pickle of their own (`Pickled`),
+    unpickled the first time the field is read: an article's body is nine tenths of its pickle, and a rebuild reads 10,000 articles from the
+    cache where it needs the bodies of the few it analyses again (the main process of a build passes
+    articles between processes without reading most bodies)."""
+    if cls is None:
+        return lambda c: record(c, lazy=lazy)
+    lazy = lazy or {}
     cls = dataclass(frozen=True, slots=True)(cls)
     names = [f.name for f in fields(cls)]
-    values = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    for name in lazy:
+        setattr(cls, name, _Lazy(cls.__dict__[name]))
+    if not lazy:
+        values = stored = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    else:
+        slots = [cls.__dict__[n].slot if n in lazy else None for n in names]
+
+        def stored(obj):  # the field values, a lazy one as it is held (pickled or not)
+            return tuple(getattr(obj, n) if slot is None else slot.__get__(obj) for n, slot in zip(names, slots))
+
+        worth = [lazy.get(n) for n in names]
+
+        def values(obj):
+            return tuple(v if slot is None or type(v) is Pickled or not when(v)
+                         else Pickled(pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
+                         for v, slot, when in zip(stored(obj), slots, worth))
 
     def __reduce__(self):
         return cls, values(self)
 
     cls.__reduce__ = __reduce__
+    cls._stored = staticmethod(stored)
     return cls
+
+
+class Pickled(NamedTuple):
+    """A lazy field's value as its pickle (see `record`)."""
+
+    data: bytes
+
+
+class _Lazy:
+    """A slot that may hold its value pickled, unpickled (and kept) when it is first read."""
+
+    def __init__(self, slot):
+        self.slot = slot  # the slot's own member descriptor
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, owner)
+        if type(value) is Pickled:
+            value = pickle.loads(value.data)
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj, value):
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj):
+        self.slot.__delete__(obj)
+
+
+def evolve(obj, **changes):
+    """dataclasses.replace for a `record`, without unpickling its lazy fields."""
+    cls = type(obj)
+    return cls(**{**dict(zip((f.name for f in fields(cls)), cls._stored(obj))), **changes})
+
 
 @record
 class Removed:
@@ -90,7 +151,11 @@ class Source:
         return f"Unknown source ({self.label_hint})" if self.label_hint else "Unknown source"
 
 
-@record
+def _any_text(sections: tuple[Section, ...]) -> bool:
+    return any(b.texts for s in sections for b in s.blocks)
+
+
+@record(lazy={"sections": _any_text})  # held pickled only when there is text: see has_paragraphs
 class Article:
     id: str  # the file's stem: a public, stable identifier
     path: str  # the file as the user named it, for messages
@@ -116,6 +181,13 @@ class Article:
     def paragraphs(self) -> tuple[str, ...]:
         """Every body text unit in reading order: paragraphs, quotes and list items."""
         return tuple(t for s in self.sections for b in s.blocks for t in b.texts)
+
+    @property
+    def has_paragraphs(self) -> bool:
+        """Whether `paragraphs` is not empty, without unpickling a body held pickled (see `record`): one is
+        pickled only when it has text."""
+        held = Article.sections.slot.__get__(self)
+        return type(held) is Pickled or _any_text(held)
 
     @property
     def body_text(self) -> str:

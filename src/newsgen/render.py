@@ -545,7 +545,10 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                     {aid: by_id[aid] for s in stories for aid in s.article_ids})
                    for month, stories in months.items()], "render")
             run([story_job("data", s) for s in site.stories], "data")
-            for path, data in feed_files(config, list(site.stories), by_id, sources).items():
+            def kept(path: str, arts: list[Article]):
+                return previous.take(path, previous.key("feed", *(states[a.id] for a in arts))) if previous is not None else None
+
+            for path, data in feed_files(config, list(site.stories), by_id, sources, kept).items():
                 keep(path, data)
             newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
                                                  default=None) for s in site.stories}

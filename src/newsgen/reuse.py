@@ -1,7 +1,7 @@
 """Pages from the last build: a page whose inputs have not changed is taken from the output folder
 instead of being rendered again.
 
-Each story page, story JSON file and source page gets a key: a digest of everything its bytes are made
+Each story page, story JSON file, source page and source feed gets a key: a digest of everything its bytes are made
 from (the code's version, the settings, the templates, and for each of its articles the cache key of
 its file and what grouping decided about it; for a source page also its articles' stories and shared
 sentences). Rendering is deterministic, so the same key gives the same bytes. The build cache keeps,
