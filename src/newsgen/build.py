@@ -1,6 +1,7 @@
 """The pipeline, top to bottom: load, group, analyse, render, write."""
 from __future__ import annotations
 
+import gc
 import pickle
 import sys
 import time
@@ -317,11 +318,12 @@ def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cac
 def build_site(config: Config, articles_dir: Path | None = None,
                log: Callable[[str], None] = lambda _: None,
                keep_going: bool = False, progress: Progress | None = None, cache: Cache | None = None,
-               jobs: int | None = None, engine: Engine | None = None
+               jobs: int | None = None, engine: Engine | None = None, settle: Callable[[], None] = lambda: None
                ) -> tuple[Site, tuple[str, ...], tuple[BuildError, ...]]:
     """Load, group and analyse. With a `cache`, unchanged files and stories are taken from it (and what
     this build computed is put in it; the caller saves it). The `engine` runs the heavy stages
-    (engine.py); by default the local one, on `jobs` processes (None: one a core, 1: none)."""
+    (engine.py); by default the local one, on `jobs` processes (None: one a core, 1: none). `settle` is
+    called as each stage ends (build() passes gc.freeze)."""
     progress = progress or (lambda items, _stage: items)
     cache = cache or Cache(None)
     engine = engine or LocalEngine(jobs)
@@ -329,6 +331,7 @@ def build_site(config: Config, articles_dir: Path | None = None,
 
     def stage(message: str) -> None:
         nonlocal clock
+        settle()
         now = time.perf_counter()
         log(f"{message} {timing(now - clock)}")
         clock = now
@@ -361,7 +364,10 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
     cache = Cache(cache_dir)
     try:
         engine = engine or LocalEngine(jobs)
-        site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, engine=engine)
+        # What each stage leaves is kept to the end: frozen, the garbage collector's full passes skip it
+        # (they took 0.3 s of an edit's rebuild of 10,000 articles, scanning the same objects again)
+        site, warnings, skipped = build_site(config, articles_dir, log, keep_going, progress, cache, engine=engine,
+                                             settle=gc.freeze)
         warnings = tuple(config.warnings) + tuple(warnings)
         if strict and warnings:
             raise BuildFailed([BuildError(*w.split(": ", 1)) for w in warnings])
@@ -390,6 +396,7 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
         if problem:
             warnings += (problem,)
     finally:
+        gc.unfreeze()  # what this build held is the collector's again (a server builds again and again)
         cache.close()  # after a failure: what this build put in the cache is given up
     return Summary(
         articles=len(site.articles),
