@@ -255,6 +255,33 @@ def test_grouping_is_kept_whole_and_redone_from_the_stored_features_after_an_edi
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
+def test_story_slugs_are_kept_for_the_next_grouping(site, tmp_path, monkeypatch):
+    """Grouping again after an edit takes each story title's slug from the last build's (python-slugify
+    runs only for a title it has not seen); the cache keeps the slugs of this build's titles only."""
+    from newsgen import stories as stories_module
+
+    config, articles, cache = site
+    out = tmp_path / "out"
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    edited = articles / "rates_b.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                      encoding="utf-8")
+    build(config, out, articles, cache_dir=cache, jobs=1)  # grouped again: the slugs are stored
+    (record,) = stored(cache, "slugs").values()
+    slugs = pickle.loads(record)
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert set(slugs) == {s["title"] for s in index["stories"]}
+    assert all(s["id"].startswith(slugs[s["title"]]) for s in index["stories"])
+
+    slugified: list[str] = []
+    real = stories_module.slugify
+    monkeypatch.setattr(stories_module, "slugify", lambda text, **kw: slugified.append(text) or real(text, **kw))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nIt meets again in six weeks.\n", encoding="utf-8")
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    assert slugified == []
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
 def test_a_page_changed_by_hand_or_a_changed_template_is_rendered_again(site, tmp_path, monkeypatch):
     config, articles, cache = site
     out = tmp_path / "out"

@@ -178,6 +178,7 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
                                     ("blocks", blocks), ("frequencies", blocks)):
                 cache.keep(kind, kept_keys)  # the next edit regroups from them
             cache.keep("copies", [copy_index_key(config)])
+            cache.keep("slugs", [slugs_key()])
             return [evolve(a, duplicate_of=links[a.id][0], reuse=links[a.id][1]) if a.id in links else a
                     for a in articles], found, ", as the last build grouped them"
     features = PerArticle("features", features_task, articles, keys, cache, engine, progress)
@@ -188,7 +189,13 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
         bare = [a for a in articles if a.duplicate_of is None and bare_headline(a)]
         meanings = PerArticle("meanings", headline_row, bare, keys, cache, engine, progress)
     blocks = BlockCache(config.story_settings, cache, keys, Terms(features), meanings)
-    found = stories(articles, config.story_settings, blocks.terms, meanings, blocks.run)
+    known = cache.get("slugs", slugs_key(), count=False) or {}
+    slugs = dict(known)
+    found = stories(articles, config.story_settings, blocks.terms, meanings, blocks.run, slugs)
+    titles = {s.title for s in found}
+    slugs = {title: slug for title, slug in slugs.items() if title in titles}  # the titles of this build's stories
+    if slugs != known:
+        cache.put("slugs", slugs_key(), slugs)
     if key is not None:
         cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found,
                                   blocks.keys))
@@ -197,6 +204,10 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
 
 def copy_index_key(config: Config) -> str:
     return digest(code_version(), "copies", config.duplicate_threshold, config.copy_containment)
+
+
+def slugs_key() -> str:
+    return digest(code_version(), "slugs")
 
 
 class BlockCache:

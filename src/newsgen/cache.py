@@ -1,6 +1,6 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Twelve kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
+Thirteen kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
 `.cache/newsgen/` beside site.yaml; `--cache DIR`, or `--no-cache` for none), each entry a pickle of its
 own, read one at a time when a build asks for it. A build's new entries go into the database as they
 are made, inside one transaction that commits only when the site is written: a failed or killed build
@@ -21,6 +21,8 @@ of writing).
   of the blocks below: taken whole when nothing changed;
 - `copies`: one entry, the last build's copy index (copies.CopyIndex): each article's file key and LSH
   signature and every candidate pair's verdict, so a rebuild compares only pairs with a changed article;
+- `slugs`: one entry, each story title's slug (python-slugify's), for the titles of the last build's
+  stories;
 - `blocks`: the stories of one block of days (stories.story_groups), keyed by the states of its
   articles and of the stories carried into it (the undated block: also the dated blocks' keys), so a
   change regroups only the blocks it reaches;

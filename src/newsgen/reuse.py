@@ -27,10 +27,11 @@ class Unchanged:
     """A file the previous build wrote to the output, with these very contents: the writer links it
     into the new site, and nothing reads it unless its bytes are needed (for the search index)."""
 
-    __slots__ = ("path", "digest")
+    __slots__ = ("path", "digest", "inode")
 
-    def __init__(self, path: "str | Path", content_digest: str):
+    def __init__(self, path: "str | Path", content_digest: str, inode: tuple[int, int] | None = None):
         self.path, self.digest = path, content_digest
+        self.inode = inode  # (st_ino, st_dev) as the file was found, where it was looked at
 
     def read(self) -> bytes:
         with open(self.path, "rb") as fh:
@@ -87,10 +88,11 @@ class PreviousPages:
         self.reused = 0
 
     def key(self, *parts) -> str | None:
-        """A page's key from what it is made of (None if any part is None: it cannot be keyed)."""
-        if not self.enabled or any(p is None for p in parts):
+        """A page's key from what it is made of (None if any part is None: it cannot be keyed). The parts
+        go into the digest as one repr: a source page has hundreds (its articles' states)."""
+        if not self.enabled or None in parts:
             return None
-        return digest(self.base, *parts)
+        return digest(self.base, parts)
 
     def take(self, path: str, key: str | None) -> Unchanged | None:
         """The file at `path` as the last build wrote it, when it was made from the same `key` and is as
@@ -109,7 +111,7 @@ class PreviousPages:
         if (st.st_size, st.st_mtime_ns) != entry[1:3]:
             return None
         self.reused += 1
-        return Unchanged(full, entry[3])
+        return Unchanged(full, entry[3], (st.st_ino, st.st_dev))
 
     def record(self, files: dict) -> None:
         """Once the site is written: each keyed file's key, size, modification time and content digest, for

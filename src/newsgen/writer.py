@@ -304,13 +304,14 @@ def _unchanged(old: Path, data: bytes) -> os.stat_result | None:
         return None
 
 
-def _is(target, st: os.stat_result) -> bool:
-    """Whether the file at `target` is the file `st` describes (a hard link to it)."""
+def _is(target, st: "os.stat_result | tuple[int, int]") -> bool:
+    """Whether the file at `target` is the file `st` (its stat, or its (inode, device)) describes: a hard
+    link to it."""
     try:
         mine = os.lstat(target)
     except OSError:
         return False
-    return (mine.st_ino, mine.st_dev) == (st.st_ino, st.st_dev)
+    return (mine.st_ino, mine.st_dev) == (st if isinstance(st, tuple) else (st.st_ino, st.st_dev))
 
 
 def put_file(target, data: "bytes | Unchanged", previous: Path | None = None, existing: bool = False) -> bool:
@@ -322,7 +323,7 @@ def put_file(target, data: "bytes | Unchanged", previous: Path | None = None, ex
     if isinstance(data, Unchanged):  # that very file of the previous site, as its build wrote it
         if existing:
             try:
-                if _is(target, os.stat(data.path)):
+                if _is(target, data.inode or os.stat(data.path)):
                     return False  # the spare's file is that file already
             except OSError:
                 pass
