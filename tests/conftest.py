@@ -15,6 +15,16 @@ SEEDS = REPO / "articles"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def story_dates(index: dict) -> dict:
+    """From a site's index.json: each story page and the date of its newest dated article (None when
+    none is dated), as search.shard_pages takes them."""
+    from datetime import date
+
+    published = {a["id"]: a["published"] for a in index["articles"]}
+    return {s["page"]: max((date.fromisoformat(published[i]) for i in s["article_ids"] if published[i]), default=None)
+            for s in index["stories"]}
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under `folder` (relative path -> SHA-256): equal digests are byte-identical trees."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -18,7 +18,7 @@ from newsgen.build import build
 from newsgen.config import Config
 from newsgen.errors import BuildFailed
 
-from conftest import tree_digest
+from conftest import story_dates, tree_digest
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -346,10 +346,9 @@ def test_a_large_search_index_comes_in_shards_and_an_edit_indexes_only_its_own(s
     config = Config(root=config.root, search=True)
     out = tmp_path / "out"
     build(config, out, articles, cache_dir=cache, jobs=1)
-    pages = [s["page"] for s in json.loads((out / "index.json").read_text(encoding="utf-8"))["stories"]]
-    count = search.shard_count(len(pages))
+    pages = story_dates(json.loads((out / "index.json").read_text(encoding="utf-8")))
     merged = search.merged_bundles(pages)
-    assert count >= 4 and len(merged) >= 2, (count, merged)
+    assert len(merged) >= 3, merged
     assert (out / "pagefind" / "pagefind-ui.js").is_file() and (out / "pagefind" / "pagefind-entry.json").is_file()
     for folder in merged:
         assert (out / folder / "pagefind-entry.json").is_file() and not (out / folder / "pagefind-ui.js").exists()
@@ -367,6 +366,40 @@ def test_a_large_search_index_comes_in_shards_and_an_edit_indexes_only_its_own(s
     assert any(f"{len(merged)} of {len(merged) + 1} shards of the search index from the cache" in line
                for line in log), log
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+
+
+def test_shards_are_periods_of_time_so_new_articles_reindex_only_the_shards_of_their_days():
+    """Every story page is in one shard; a shard holds one period's stories (a big period cut in parts);
+    stories added on days the site already has change only the shards of those days (by a hash of the
+    path, they changed nearly every shard), and undated stories have shards of their own."""
+    import random
+    from datetime import date, timedelta
+
+    from newsgen import search
+
+    rng = random.Random(8)
+    first = date(2019, 1, 1)
+    pages = {f"stories/s{n}/index.html": first + timedelta(days=int(rng.triangular(0, 700, 600))) for n in range(6000)}
+    before = search.shard_pages(pages)
+    assert sorted(p for shard in before.values() for p in shard) == sorted(pages)  # each page once
+    assert 8 <= len(before) <= 2 * search.MAX_SHARDS, len(before)
+    for name, members in before.items():
+        length, _, rest = name.partition("d")
+        period = int(rest.split("-")[0])
+        assert {pages[p].toordinal() // int(length) for p in members} == {period}, name
+    assert max(map(len, before.values())) <= 3 * search.SHARD_PAGES
+
+    last_days = sorted(set(pages.values()))[-3:]
+    added = {f"stories/new{n}/index.html": last_days[n % 3] for n in range(100)}
+    after = search.shard_pages({**pages, **added})
+    changed = [name for name in after if after[name] != before.get(name)]
+    assert changed and len(changed) <= 4, changed
+    assert all(set(after[name]) & set(added) for name in changed)  # only the shards the new stories joined
+    assert set(before) <= set(after)
+
+    undated = search.shard_pages({**pages, **{f"stories/u{n}/index.html": None for n in range(10)}})
+    assert [name for name in undated if name.startswith("undated")] == ["undated"]
+    assert len(undated["undated"]) == 10
 
 
 def test_shards_indexed_side_by_side_give_the_bundles_of_shards_indexed_one_by_one():

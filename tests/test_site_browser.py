@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import REPO, Served, _unavailable, build_site, launch_browser
-from conftest import preview
+from conftest import preview, story_dates
 
 pytestmark = pytest.mark.browser
 
@@ -186,16 +186,16 @@ def test_search_finds_stories_in_every_shard_of_a_sharded_index(browser, tmp_pat
     served = Served(out, tmp_path / "www")
     try:
         stories = served.index["stories"]
-        count = search.shard_count(len(stories))
-        folders = search.shard_folders([s["page"] for s in stories])
-        assert len(folders) >= 3
+        shards = search.shard_pages(story_dates(served.index))
+        shard_of = {page: name for name, pages in shards.items() for page in pages}
+        assert len(shards) >= 3
         checked = set()
         page = browser.new_page()
         problems = _watch(page)
         page.goto(served.url("search/index.html"))
         page.wait_for_selector("#search input")
         for story in stories:
-            shard = search.shard_of(story["page"], count)
+            shard = shard_of[story["page"]]
             if shard in checked:
                 continue
             word = max(story["title"].split(), key=len).strip(",.'\"")
@@ -203,7 +203,7 @@ def test_search_finds_stories_in_every_shard_of_a_sharded_index(browser, tmp_pat
             page.fill("#search input", word)
             page.locator(f'#search a[href$="{story["page"]}"]').first.wait_for(timeout=15_000)
             checked.add(shard)
-        assert checked == set(folders)  # one story found from each shard
+        assert checked == set(shards)  # one story found from each shard
         assert problems == []
         page.close()
     finally:

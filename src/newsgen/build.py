@@ -410,10 +410,10 @@ def build(config: Config, out: Path, articles_dir: Path | None = None,
                 files[path] = staging.put(path, data)
             reused = f", {previous.reused} files as the last build wrote them" if previous.enabled else ""
             if config.search and cache.hits > hits:  # the search index's shards are what render takes from the cache
-                from . import urls
+                from .render import story_dates
                 from .search import shard_folders
 
-                shards = len(shard_folders([urls.story_page(s.id) for s in site.stories]))
+                shards = len(shard_folders(story_dates(site.stories, {a.id: a for a in site.articles})))
                 reused += (", the search index from the cache" if cache.hits - hits == shards
                            else f", {cache.hits - hits} of {shards} shards of the search index from the cache")
             log(f"render: {len(files)} files written{reused} {timing(time.perf_counter() - clock)}")

@@ -344,7 +344,7 @@ class Renderer:
             {"@type": "ListItem", "position": n, "name": s.title,
              "url": urls.address(config.base_url, urls.story_page(s.id), page)}
             for n, s in enumerate(stories, start=1)]
-        common["search_shards"] = lambda stories: merged_bundles([urls.story_page(s.id) for s in stories])
+        common["search_shards"] = lambda stories, by_id: merged_bundles(story_dates(stories, by_id))
         self.common = common
 
     @staticmethod
@@ -518,18 +518,17 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             keep(urls.SEARCH, made.make(("list", urls.SEARCH, "search.html", site.stories, listed, by_id, archive)))
         # Story pages first: the search index is made of them, and Pagefind runs while the rest is rendered.
         run([story_job("story", s) for s in site.stories], "render")
-        bundles: dict[int, dict[str, bytes]] = {}  # each shard's search bundle
+        bundles: dict[str, dict[str, bytes]] = {}  # each shard's search bundle
+        # Story pages only: together they hold every article's statements, quotes and names, and a source
+        # page repeats its articles' text (indexing both took Pagefind twice as long). By their dates.
+        indexed = story_dates(site.stories, by_id)
         if config.search:
             from .pool import default_jobs
-            from .search import BUNDLE, UI_FILES, shard_count, shard_folders, shard_pages, start_index
+            from .search import BUNDLE, UI_FILES, shard_folders, shard_pages, start_index
 
-            # Story pages only: together they hold every article's statements, quotes and names, and a
-            # source page repeats its articles' text (indexing both took Pagefind twice as long).
-            indexed = [urls.story_page(s.id) for s in site.stories]
-            count = shard_count(len(indexed))
             shards = shard_pages(indexed)
             cache = cache or Cache(None)
-            search_keys = {k: digest(config.language, k, count,
+            search_keys = {k: digest(config.language, k,
                                      *(part for p in pages for part in (p, content_digest(files[p]))))
                            for k, pages in shards.items()}
             missing = {}
@@ -550,8 +549,7 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
 
             for path, data in feed_files(config, list(site.stories), by_id, sources, kept).items():
                 keep(path, data)
-            newest = {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
-                                                 default=None) for s in site.stories}
+            newest = dict(indexed)
             newest.update({urls.source_page(slug): max((a.published for a in arts if a.published), default=None)
                            for slug, arts in sources.items()})
             for slug, arts in sources.items():
@@ -605,6 +603,12 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+
+
+def story_dates(stories, by_id: dict[str, Article]) -> dict[str, date | None]:
+    """Each story's page and the date of its newest dated article (None: no article is dated)."""
+    return {urls.story_page(s.id): max((by_id[i].published for i in s.article_ids if by_id[i].published),
+                                       default=None) for s in stories}
 
 
 def archive_months(stories, by_id: dict[str, Article], front: int) -> dict[str, list[Story]]:

@@ -6,10 +6,11 @@ the output, so the index is made from exactly the bytes that are published. (Pag
 measured first: it polls its service every 0.1 s, one page a poll - 30 s for 300 pages, against well
 under a second for the whole folder here.)
 
-A large site's index is cut into shards of about SHARD_PAGES story pages each (by a hash of the page's
-path), each its own Pagefind bundle and its own entry in the build cache: an edit re-indexes only the
-shard of the pages it changed, and Pagefind's memory is that of the few shards it indexes at once. The search page merges the shards
-with Pagefind's `mergeIndex`; the first shard holds the UI.
+A large site's index is cut into shards of about SHARD_PAGES story pages each, by the time of each
+story's newest article (shard_pages), each its own Pagefind bundle and its own entry in the build cache:
+an edit re-indexes only the shard of the pages it changed, new articles the shards of their days, and
+Pagefind's memory is that of the few shards it indexes at once. The search page merges the shards with
+Pagefind's `mergeIndex`; the first shard holds the UI.
 
 Result addresses are given from the site root ("/stories/x/index.html"); the search page's script hands
 Pagefind the site's root as it is served, so results work under a sub-path. Pagefind fetches its index,
@@ -22,6 +23,8 @@ import hashlib
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,43 +38,71 @@ TIMEOUT = 60.0  # seconds for the binary to start and write, plus a second per 2
 SHARD_PAGES = 250  # story pages a shard of the index aims at: an edit re-indexes one. Pagefind took 0.38,
 # 0.63, 1.08, 2.02 and 4.4 s for 60, 120, 240, 480 and 960 story pages of the 10,000-article site; a search
 # in Chromium merging its 32 shards answered as fast as with 16 (0.81 s median, from the key press)
-MAX_SHARDS = 32  # beyond this the shards grow instead: each is one more index the browser merges
+MAX_SHARDS = 32  # periods at most (and twice as many shards): each shard is one more index the browser merges
 UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 def shard_count(pages: int) -> int:
-    """How many shards the index of this many pages is cut into: a power of two, so that as the site
-    grows most pages keep their shard (and its cached index) until the count doubles."""
+    """How many periods of time the index of this many pages is cut into, at most: a power of two, so that
+    as the site grows the periods (and their cached indexes) stay as they are until the count doubles."""
     count = 1
     while count < MAX_SHARDS and count * SHARD_PAGES < pages:
         count *= 2
     return count
 
 
-def shard_of(path: str, count: int) -> int:
-    """The shard a page belongs to: a hash of its path, so that a page stays in its shard."""
-    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count
+def period_days(days: Iterable[int], count: int) -> int:
+    """The length of a period: the shortest power of two of days that puts these days (ordinals) in no
+    more than `count` periods."""
+    length = 1
+    while len({d // length for d in days}) > count:
+        length *= 2
+    return length
 
 
-def shard_pages(paths) -> dict[int, list[str]]:
-    """These story pages by shard, in order of shard and of path; shards with no page are left out."""
-    count = shard_count(len(paths))
-    shards: dict[int, list[str]] = {}
-    for p in sorted(paths):
-        shards.setdefault(shard_of(p, count), []).append(p)
-    return dict(sorted(shards.items()))
+def _part(path: str, parts: int) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % parts
 
 
-def shard_folders(paths) -> dict[int, str]:
-    """Where each shard that holds some of these story pages goes in the site: the first at Pagefind's
-    usual `pagefind/` (with the UI), the others at `pagefind/shards/N/`, which the search page merges
-    into the first."""
-    return {k: f"{BUNDLE}/" if n == 0 else f"{BUNDLE}/shards/{k}/" for n, k in enumerate(shard_pages(paths))}
+def shard_pages(pages: Mapping[str, date | None]) -> dict[str, list[str]]:
+    """These story pages (page -> the date of its story's newest article, None for an undated story) by
+    shard, by shard name, each shard's pages by path; no shard is empty.
+
+    A shard is a period of time: the news added to a site is mostly about a few days, so adding articles
+    re-indexes the shards of those days, not every shard (with shards by a hash of the path, adding 100
+    articles to the 10,000-article site ran Pagefind on 31 of its 32). The periods are of a power of two
+    of days (period_days), undated stories a period of their own (a site of no more than SHARD_PAGES
+    stories is one shard); a period of more than 1.5 x SHARD_PAGES
+    pages is cut into a power of two of parts by a hash of the path, no more parts in all than
+    2 x MAX_SHARDS."""
+    count = shard_count(len(pages))
+    if count == 1:  # a small site: one shard, whatever the dates
+        return {"all": sorted(pages)} if pages else {}
+    length = period_days({d.toordinal() for d in pages.values() if d is not None}, count)
+    periods: dict[str, list[str]] = {}
+    for page, day in pages.items():
+        periods.setdefault("undated" if day is None else f"{length}d{day.toordinal() // length}", []).append(page)
+    most = max(1, 2 * MAX_SHARDS // max(1, len(periods)))  # parts a period may be cut into
+    shards: dict[str, list[str]] = {}
+    for name, members in periods.items():
+        parts = 1
+        while parts < most and len(members) > parts * SHARD_PAGES * 3 // 2:
+            parts *= 2
+        for page in members:
+            shards.setdefault(name if parts == 1 else f"{name}-{_part(page, parts)}", []).append(page)
+    return {name: sorted(shards[name]) for name in sorted(shards)}
 
 
-def merged_bundles(paths) -> list[str]:
+def shard_folders(pages: Mapping[str, date | None]) -> dict[str, str]:
+    """Where each shard of these story pages (as for shard_pages) goes in the site: the first at
+    Pagefind's usual `pagefind/` (with the UI), the others at `pagefind/shards/NAME/`, which the search
+    page merges into the first."""
+    return {k: f"{BUNDLE}/" if n == 0 else f"{BUNDLE}/shards/{k}/" for n, k in enumerate(shard_pages(pages))}
+
+
+def merged_bundles(pages: Mapping[str, date | None]) -> list[str]:
     """The folders of the shards the search page merges into the first."""
-    return list(shard_folders(paths).values())[1:]
+    return list(shard_folders(pages).values())[1:]
 
 
 def executable() -> Path | None:
@@ -148,7 +179,7 @@ class ShardedIndexing:
     shard when one has ended, so the caller's work and the indexing overlap. `result()` waits for the rest
     and gives each shard's bundle, its paths from the bundle's folder."""
 
-    def __init__(self, shards: dict[int, dict[str, bytes]], language: str, parallel: int = 1):
+    def __init__(self, shards: dict[str, dict[str, bytes]], language: str, parallel: int = 1):
         self.waiting = sorted(shards)
         self.shards, self.language, self.parallel = shards, language, max(1, parallel)
         self.running: dict[int, Indexing] = {}
@@ -180,7 +211,7 @@ class ShardedIndexing:
         self.running = {}
 
 
-def start_index(shards: dict[int, dict[str, bytes]], language: str, parallel: int = 1) -> ShardedIndexing:
+def start_index(shards: dict[str, dict[str, bytes]], language: str, parallel: int = 1) -> ShardedIndexing:
     """Start Pagefind on these shards of HTML pages (shard -> path under the site root -> bytes), up to
     `parallel` at a time; they are indexed while the caller goes on (calling `poll()` now and then)."""
     return ShardedIndexing(shards, language, parallel)
