@@ -139,9 +139,15 @@ def test_rebuild_after_an_article_is_added_or_removed_is_byte_identical(site, tm
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
 
-def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tmp_path):
-    """With search on: a rebuild whose story pages did not change takes Pagefind's bundle from the cache,
-    an edit that changes a story page runs Pagefind again, and both give a clean build's bytes."""
+def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tmp_path, monkeypatch):
+    """With search on: a rebuild whose story pages did not change takes Pagefind's bundle from the cache
+    (its files from the output, without reading the bundle stored), an edit that changes a story page
+    runs Pagefind again, and both give a clean build's bytes."""
+    from newsgen.cache import Cache
+
+    read: list[str] = []
+    real = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, kind, *rest, **kw: read.append(kind) or real(self, kind, *rest, **kw))
     config, articles, cache = site
     config = Config(root=config.root, search=True)
     out = tmp_path / "out"
@@ -155,7 +161,9 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
     bundle = stored(cache, "search")
     assert len(bundle) == 1 and "pagefind-entry.json" in pickle.loads(next(iter(bundle.values())))  # one shard
     before = mtimes(out)
+    read.clear()
     assert "the search index from the cache" in built()[0]
+    assert "search" not in read and "pages" in read
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
     after = mtimes(out)
     assert [p for p in after if after[p] != before.get(p)] == []  # the bundle's files too were kept as they were

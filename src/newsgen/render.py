@@ -519,6 +519,8 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         # Story pages first: the search index is made of them, and Pagefind runs while the rest is rendered.
         run([story_job("story", s) for s in site.stories], "render")
         bundles: dict[str, dict[str, bytes]] = {}  # each shard's search bundle
+        taken: dict[str, dict] = {}  # the shards whose files are the last build's (path -> reuse.Unchanged)
+        folders: dict[str, str] = {}
         # Story pages only: together they hold every article's statements, quotes and names, and a source
         # page repeats its articles' text (indexing both took Pagefind twice as long). By their dates.
         indexed = story_dates(site.stories, by_id)
@@ -527,12 +529,21 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
             from .search import BUNDLE, UI_FILES, shard_folders, shard_pages, start_index
 
             shards = shard_pages(indexed)
+            folders = shard_folders(indexed)
             cache = cache or Cache(None)
             search_keys = {k: digest(config.language, k,
                                      *(part for p in pages for part in (p, content_digest(files[p]))))
                            for k, pages in shards.items()}
             missing = {}
             for k, pages in shards.items():
+                # The bundle the last build wrote to the same folder, taken from there without reading it
+                kept = (previous.take_all(previous.key("search", folders[k], search_keys[k]))
+                        if previous is not None and cache.has("search", search_keys[k]) else None)
+                if kept is not None:
+                    cache.keep("search", [search_keys[k]])
+                    cache.hits += 1
+                    taken[k] = kept
+                    continue
                 bundles[k] = cache.get("search", search_keys[k])
                 if bundles[k] is None:
                     missing[k] = {p: files[p] for p in pages}  # bytes, or a file to read them from
@@ -584,14 +595,16 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                 for k, bundle in search.result().items():
                     cache.put("search", search_keys[k], bundle)
                     bundles[k] = bundle
-            folders = shard_folders(indexed) if config.search else {}
             for k, bundle in sorted(bundles.items()):
                 for name, data in bundle.items():
                     if folders[k] != f"{BUNDLE}/" and name.startswith(UI_FILES):
                         continue  # the first shard's UI serves them all
                     path = folders[k] + name  # the last build's file while the bundle is the same:
-                    keep(path, (previous.take(path, previous.key("search", search_keys[k]))
+                    keep(path, (previous.take(path, previous.key("search", folders[k], search_keys[k]))
                                 if previous is not None else None) or data)
+            for kept in taken.values():
+                for path, data in kept.items():
+                    keep(path, data)
         except BaseException:
             if search is not None:
                 search.close()

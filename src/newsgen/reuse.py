@@ -86,6 +86,7 @@ class PreviousPages:
         self.base = digest(code_version(), repr(config), templates_digest(config)) if self.enabled else ""
         self.keys: dict[str, str] = {}  # this build's keyed pages
         self.reused = 0
+        self._by_key: dict[str, list[str]] | None = None  # the last build's paths by key (take_all)
 
     def key(self, *parts) -> str | None:
         """A page's key from what it is made of (None if any part is None: it cannot be keyed). The parts
@@ -112,6 +113,30 @@ class PreviousPages:
             return None
         self.reused += 1
         return Unchanged(full, entry[3], (st.st_ino, st.st_dev))
+
+    def take_all(self, key: str | None) -> dict[str, Unchanged] | None:
+        """Every file the last build made from `key` (a bundle of files: a search shard's), each as take()
+        gives it; None when there is none, or when any one cannot be taken (then none is)."""
+        if key is None:
+            return None
+        if self._by_key is None:
+            self._by_key = {}
+            for path, entry in self.before.items():
+                self._by_key.setdefault(entry[0], []).append(path)
+        found = {}
+        for path in self._by_key.get(key, ()):
+            entry = self.before[path]
+            try:
+                st = os.stat(self.root + path)
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns) != entry[1:3]:
+                return None
+            found[path] = Unchanged(self.root + path, entry[3], (st.st_ino, st.st_dev))
+        for path in found:
+            self.keys[path] = key
+        self.reused += len(found)
+        return found or None
 
     def record(self, files: dict) -> None:
         """Once the site is written: each keyed file's key, size, modification time and content digest, for
