@@ -147,7 +147,8 @@ def test_the_search_index_is_reused_while_the_story_pages_stay_the_same(site, tm
 
     read: list[str] = []
     real = Cache.get
-    monkeypatch.setattr(Cache, "get", lambda self, kind, *rest, **kw: read.append(kind) or real(self, kind, *rest, **kw))
+    monkeypatch.setattr(Cache, "get",
+                        lambda self, kind, *rest, **kw: read.append(kind) or real(self, kind, *rest, **kw))
     config, articles, cache = site
     config = Config(root=config.root, search=True)
     out = tmp_path / "out"

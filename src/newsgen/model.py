@@ -20,9 +20,9 @@ def record(cls=None, *, lazy: dict | None = None):
     cluster) and go into the build cache as pickles, so this is worth its few lines.
 
     The `lazy` fields (name -> whether a value is worth it) pickle as a pickle of their own (`Pickled`),
-    unpickled the first time the field is read: an article's body is nine tenths of its pickle, and a rebuild reads 10,000 articles from the
-    cache where it needs the bodies of the few it analyses again (the main process of a build passes
-    articles between processes without reading most bodies)."""
+    unpickled the first time the field is read: an article's body is nine tenths of its pickle, and a
+    rebuild reads 10,000 articles from the cache where it needs the bodies of the few it analyses again
+    (the main process of a build passes articles between processes without reading most bodies)."""
     if cls is None:
         return lambda c: record(c, lazy=lazy)
     lazy = lazy or {}

@@ -555,8 +555,11 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
                     {aid: by_id[aid] for s in stories for aid in s.article_ids})
                    for month, stories in months.items()], "render")
             run([story_job("data", s) for s in site.stories], "data")
-            def kept(path: str, arts: list[Article]):
-                return previous.take(path, previous.key("feed", *(states[a.id] for a in arts))) if previous is not None else None
+
+            def kept(path: str, arts: list[Article]):  # a source's feed, as the last build made it from these
+                if previous is None:
+                    return None
+                return previous.take(path, previous.key("feed", *(states[a.id] for a in arts)))
 
             for path, data in feed_files(config, list(site.stories), by_id, sources, kept).items():
                 keep(path, data)
