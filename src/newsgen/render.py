@@ -526,10 +526,10 @@ def render_site(site: Site, config: Config, engine=None, progress=None,
         indexed = story_dates(site.stories, by_id)
         if config.search:
             from .pool import default_jobs
-            from .search import BUNDLE, UI_FILES, shard_folders, shard_pages, start_index
+            from .search import BUNDLE, UI_FILES, bundle_folders, shard_pages, start_index
 
             shards = shard_pages(indexed)
-            folders = shard_folders(indexed)
+            folders = bundle_folders(shards)
             cache = cache or Cache(None)
             search_keys = {k: digest(config.language, k,
                                      *(part for p in pages for part in (p, content_digest(files[p]))))

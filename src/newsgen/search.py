@@ -97,7 +97,12 @@ def shard_folders(pages: Mapping[str, date | None]) -> dict[str, str]:
     """Where each shard of these story pages (as for shard_pages) goes in the site: the first at
     Pagefind's usual `pagefind/` (with the UI), the others at `pagefind/shards/NAME/`, which the search
     page merges into the first."""
-    return {k: f"{BUNDLE}/" if n == 0 else f"{BUNDLE}/shards/{k}/" for n, k in enumerate(shard_pages(pages))}
+    return bundle_folders(shard_pages(pages))
+
+
+def bundle_folders(shards: Mapping[str, list[str]]) -> dict[str, str]:
+    """shard_folders for the shards shard_pages gave."""
+    return {k: f"{BUNDLE}/" if n == 0 else f"{BUNDLE}/shards/{k}/" for n, k in enumerate(shards)}
 
 
 def merged_bundles(pages: Mapping[str, date | None]) -> list[str]:
