@@ -7,11 +7,13 @@
 For each size, bench/corpus.py writes the articles (the AllSides set, then rewrites of it) three ways, and
 this script times, each in a fresh process, the median of --repeat runs:
 
-- `newsgen build -v` with the repository's site.yaml: wall time and peak memory per stage (from its log)
-  and in total (the child's peak resident set, from wait4), pages written;
+- `newsgen build -v` with the repository's site.yaml: wall time, CPU time (user and system, every process)
+  and peak memory per stage (from its log) and in total (the child's, from wait4: its CPU time counts the
+  processes it waited for, its peak resident set is the largest single process's), pages written;
 - Pelican (installed into its own virtual environment under --work) and Hugo (Debian's `hugo`, installed
   with apt-get when missing and run as root) building the same articles as plain Markdown, up to
-  --compare-up-to articles;
+  --compare-up-to articles, their wall and CPU time (newsgen's CPU time against theirs says what no
+  number of cores would hide);
 - incremental builds on the site just built: one article edited, then 100 new articles added, each
   rebuilt with the cache the clean build left; the time, how many output files were rewritten (mtime
   changed) and whether the result is byte-identical to a clean build of the same input.
@@ -34,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "allsides_article_bias" / "articles.jsonl.gz"
-STAGE = re.compile(r"^(\w+): .*\((\d+\.\d+) s(?:, peak (\d+) MB)?\)$")
+STAGE = re.compile(r"^(\w+): .*\((\d+\.\d+) s(?:, CPU (\d+\.\d+) s)?(?:, peak (\d+) MB)?\)$")
 
 PELICAN_CONF = """AUTHOR = "bench"
 SITENAME = "bench"
@@ -55,9 +57,12 @@ HUGO_LAYOUTS = {
 }
 
 
-def run(command: list[str], cwd: Path | None = None, done=lambda code, output: code == 0) -> tuple[float, float, str]:
-    """(wall seconds, the child's peak resident memory in MB, its stderr+stdout) of one run; `done(exit
-    code, output)` says whether it did its job (else the benchmark stops)."""
+def run(command: list[str], cwd: Path | None = None, done=lambda code, output: code == 0
+        ) -> tuple[float, float, str, float]:
+    """(wall seconds, the child's peak resident memory in MB, its stderr+stdout, its CPU seconds) of one
+    run; the CPU seconds (user and system) count the processes it waited for too (newsgen's workers and
+    Pagefind, Hugo's threads). `done(exit code, output)` says whether it did its job (else the benchmark
+    stops)."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
@@ -67,7 +72,7 @@ def run(command: list[str], cwd: Path | None = None, done=lambda code, output: c
     proc.returncode = os.waitstatus_to_exitcode(status)
     if not done(proc.returncode, output):
         raise SystemExit(f"{' '.join(command)} failed (exit {proc.returncode}):\n{output[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, output
+    return wall, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def median_run(command, repeat, cwd=None, before=None):
@@ -85,7 +90,8 @@ def stages(log: str) -> dict[str, dict]:
     for line in log.splitlines():
         m = STAGE.match(line.strip())
         if m:
-            out[m.group(1)] = {"seconds": float(m.group(2)), "peak_mb": int(m.group(3)) if m.group(3) else None}
+            out[m.group(1)] = {"seconds": float(m.group(2)), "cpu_seconds": float(m.group(3)) if m.group(3) else None,
+                               "peak_mb": int(m.group(4)) if m.group(4) else None}
     return out
 
 
@@ -102,11 +108,12 @@ def newsgen_build(corpus_dir: Path, out: Path, cache: Path | None, clean: bool) 
         command += ["--no-cache"]
     # Exit 1 with "skipped": --keep-going built the site without files left with no article text (6 of
     # the 100,000-article corpus's rewrites)
-    wall, peak, log = run(command, done=lambda code, output: code == 0 or (code == 1 and "file(s) skipped; the site "
-                                                                            "was built without them" in output))
+    skipped_ok = "file(s) skipped; the site was built without them"
+    wall, peak, log, cpu = run(command, done=lambda code, output: code == 0 or (code == 1 and skipped_ok in output))
     pages = sum(1 for _ in out.rglob("*.html"))
     skipped = sum(1 for line in log.splitlines() if line.startswith("skipped: "))
-    return {"seconds": wall, "peak_mb": peak, "pages": pages, "stages": stages(log), "skipped": skipped}
+    return {"seconds": wall, "cpu_seconds": cpu, "peak_mb": peak, "pages": pages, "stages": stages(log),
+            "skipped": skipped}
 
 
 def pelican_env(work: Path) -> Path:
@@ -133,9 +140,9 @@ def pelican_build(pelican: Path, corpus_dir: Path, repeat: int) -> dict:
     site = corpus_dir / "pelican"
     (site / "pelicanconf.py").write_text(PELICAN_CONF)
     out = site / "output"
-    wall, peak, _ = median_run([str(pelican), "content", "-o", str(out), "-s", "pelicanconf.py", "-q"], repeat,
-                               cwd=site, before=lambda: shutil.rmtree(out, ignore_errors=True))
-    return {"seconds": wall, "peak_mb": peak, "pages": sum(1 for _ in out.rglob("*.html"))}
+    wall, peak, _, cpu = median_run([str(pelican), "content", "-o", str(out), "-s", "pelicanconf.py", "-q"], repeat,
+                                    cwd=site, before=lambda: shutil.rmtree(out, ignore_errors=True))
+    return {"seconds": wall, "cpu_seconds": cpu, "peak_mb": peak, "pages": sum(1 for _ in out.rglob("*.html"))}
 
 
 def hugo_build(hugo: str, corpus_dir: Path, repeat: int) -> dict:
@@ -145,9 +152,9 @@ def hugo_build(hugo: str, corpus_dir: Path, repeat: int) -> dict:
         (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (site / "layouts" / name).write_text(text)
     out = site / "public"
-    wall, peak, _ = median_run([hugo, "--quiet", "-s", str(site), "-d", str(out)], repeat,
-                               before=lambda: shutil.rmtree(out, ignore_errors=True))
-    return {"seconds": wall, "peak_mb": peak, "pages": sum(1 for _ in out.rglob("*.html"))}
+    wall, peak, _, cpu = median_run([hugo, "--quiet", "-s", str(site), "-d", str(out)], repeat,
+                                    before=lambda: shutil.rmtree(out, ignore_errors=True))
+    return {"seconds": wall, "cpu_seconds": cpu, "peak_mb": peak, "pages": sum(1 for _ in out.rglob("*.html"))}
 
 
 def snapshot(out: Path) -> dict[str, int]:
@@ -254,18 +261,22 @@ def report(size: int, row: dict) -> None:
     ng = row["newsgen"]
     print(f"\n== {size:,} articles")
     skipped = f"  ({ng['skipped']} files skipped)" if ng.get("skipped") else ""
-    print(f"newsgen  {ng['seconds']:7.1f} s  peak {ng['peak_mb']:6.0f} MB  {ng['pages']:,} pages{skipped}")
+    print(f"newsgen  {ng['seconds']:7.1f} s  CPU {ng['cpu_seconds']:7.1f} s  peak {ng['peak_mb']:6.0f} MB  "
+          f"{ng['pages']:,} pages{skipped}")
     for name, stage in ng["stages"].items():
-        print(f"  {name:8} {stage['seconds']:7.1f} s  peak so far {stage['peak_mb'] or 0:6.0f} MB")
+        cpu = f"CPU {stage['cpu_seconds']:7.1f} s" if stage.get("cpu_seconds") is not None else " " * 13
+        print(f"  {name:8} {stage['seconds']:7.1f} s  {cpu}  peak so far {stage['peak_mb'] or 0:6.0f} MB")
     for tool in ("pelican", "hugo"):
         if tool in row:
             t = row[tool]
-            print(f"{tool:8} {t['seconds']:7.1f} s  peak {t['peak_mb']:6.0f} MB  {t['pages']:,} pages  "
-                  f"newsgen/{tool} {ng['seconds'] / t['seconds']:.1f}x")
+            print(f"{tool:8} {t['seconds']:7.1f} s  CPU {t['cpu_seconds']:7.1f} s  peak {t['peak_mb']:6.0f} MB  "
+                  f"{t['pages']:,} pages  newsgen/{tool} {ng['seconds'] / t['seconds']:.1f}x, CPU "
+                  f"{ng['cpu_seconds'] / t['cpu_seconds']:.1f}x")
     for kind in ("edit_one", "add_100"):
         if kind in row:
             r = row[kind]
-            print(f"{kind:8} {r['seconds']:7.1f} s  peak {r['peak_mb']:6.0f} MB  rewrote {r['rewritten']:,} of "
+            print(f"{kind:8} {r['seconds']:7.1f} s  CPU {r['cpu_seconds']:7.1f} s  peak {r['peak_mb']:6.0f} MB  "
+                  f"rewrote {r['rewritten']:,} of "
                   f"{r['files']:,} files  identical to a clean build: {'yes' if r['identical_to_clean'] else 'NO'}")
     sys.stdout.flush()
 
