@@ -206,6 +206,36 @@ def test_vectors_read_term_counts_one_at_a_time_and_match_summed_frequencies(see
     assert own.by_id == tfidf_vectors(arts).by_id  # the same as counting them here
 
 
+def test_a_whole_collections_weights_are_what_its_coarse_key_says(seeds_and_stories):
+    """A block weighed by a whole collection (the undated block) is keyed by features.coarse_weights of its
+    terms: collections with the same key weigh the block's articles exactly alike, and a frequency that
+    moves a term's coarse weight changes the key (and the vectors, unless the term is too weak to be among
+    any article's MAX_TERMS)."""
+    from collections import Counter
+
+    from newsgen.features import article_terms, coarse_weights, frequencies, tfidf_vectors
+
+    arts = list(load_articles(Config(), seeds_and_stories).articles)
+    block = arts[:4]
+    known = {a.id: article_terms(a) for a in arts}
+    vocabulary = set().union(*(known[a.id] for a in block))
+    # as if among a collection 40 times larger, of the same make-up
+    df, n = Counter({t: d * 40 for t, d in frequencies(known[a.id] for a in arts).items()}), len(arts) * 40
+    base = tfidf_vectors(block, known, weighed=(df, n)).by_id
+    same, moved = 0, []
+    for term in sorted(vocabulary):
+        changed = Counter(df)
+        changed[term] += 1  # one more article uses the term: an edit elsewhere
+        other = tfidf_vectors(block, known, weighed=(changed, n)).by_id
+        if coarse_weights(changed, n, vocabulary) == coarse_weights(df, n, vocabulary):
+            assert other == base, term
+            same += 1
+        else:
+            moved.append(other != base)
+    assert same > len(moved) and any(moved)  # both cases were met; most edits leave the key as it was
+    assert coarse_weights(df, n + n // 10, vocabulary) != coarse_weights(df, n, vocabulary)
+
+
 def test_new_articles_join_existing_stories_online(seeds_and_stories):
     # Build the index from all but one article of each made-up story, then add the held-out ones:
     # each must join its own story, not start one or join another.

@@ -651,6 +651,54 @@ def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, 
     assert all(f"mine{n}" in story.read_text(encoding="utf-8") for n in range(4))  # it joined its story
 
 
+def test_an_edit_elsewhere_leaves_the_undated_block_as_it_was_grouped(tmp_path, write_tree):
+    """The undated block is weighed by the whole collection, so it used to be grouped again after any
+    edit anywhere. Keyed by the coarse weights of its own terms (features.IDF_STEPS), it is taken from
+    the cache when an edit in a dated block changes none of them; the site is a clean build's."""
+    from test_story_blocks import _file
+
+    articles, _ = three_blocks(write_tree)
+    undated = {  # a fourth event, undated, and an undated report of the bridge
+        "ferry0.md": ("Storm strands Larkspur ferry passengers overnight",
+                      "Gales kept the Larkspur ferry in harbour at Penmor overnight and 300 passengers slept "
+                      "aboard, according to the operator Westwind Lines. Sailings resume when the wind drops."),
+        "ferry1.md": ("Westwind Lines cancels Larkspur sailings as gales continue",
+                      "Westwind Lines cancelled Larkspur ferry sailings from Penmor for a second day as gales "
+                      "continued; 300 passengers spent the night aboard in harbour."),
+        "bridge3.md": ("Ferrow bridge closure: what drivers need to know",
+                       "The Ferrow river bridge between Ashby and Colne stays closed while cracked steel girders "
+                       "are tested, according to the county highways office. Diversions add twenty minutes."),
+    }
+    for name, (title, body) in undated.items():
+        (articles / name).write_text(_file(title, body, None), encoding="utf-8")
+    config = Config(root=tmp_path, search=False)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "0 of 4 blocks of stories as grouped before" in line for line in log), log
+
+    edited = articles / "orchestra1.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nTickets for her first concert go on sale in May.\n",
+                      encoding="utf-8")
+    log.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    # the orchestra's block grouped again; the bridge's, the mine's and the undated block from the cache
+    assert any(line.startswith("group:") and "3 of 4 blocks of stories as grouped before" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
+    stories = [story["article_ids"] for story in json.loads((out / "index.json").read_text(encoding="utf-8"))["stories"]]
+    assert sorted(map(sorted, stories)) == [["bridge0", "bridge1", "bridge2", "bridge3"], ["ferry0", "ferry1"],
+                                            ["mine0", "mine1", "mine2"], ["orchestra0", "orchestra1", "orchestra2"]]
+
+    # An undated report edited: the undated block is grouped again, and the site is still a clean build's
+    edited = articles / "ferry1.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nWestwind Lines apologised to its passengers.\n",
+                      encoding="utf-8")
+    log.clear()
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    assert any(line.startswith("group:") and "3 of 4 blocks of stories as grouped before" in line for line in log), log
+    assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean2")
+
+
 def test_a_rebuild_reads_only_the_analyses_of_the_pages_it_makes_again(site, tmp_path, monkeypatch):
     from newsgen import cache as cache_module
 

@@ -16,7 +16,7 @@ from .cache import Cache, Packed, Stored, code_version, digest
 from .engine import Engine, LocalEngine
 from .config import Config
 from .copies import find_copies, fingerprint, signature, with_links
-from .features import article_terms, frequencies
+from .features import article_terms, coarse_weights, frequencies
 from .stories import group_block, stories
 from .errors import BuildError, BuildFailed
 from .loader import load_articles
@@ -227,7 +227,8 @@ def group(articles: list[Article], keys: dict[str, str], config: Config, cache: 
     if key is not None:
         cache.put("groups", key, ({a.id: (a.duplicate_of, a.reuse) for a in articles if a.duplicate_of}, found,
                                   blocks.keys))
-    return articles, found, f", {blocks.hits} of {len(blocks.keys) + blocks.unkeyed} blocks of stories as grouped before"
+    grouped = len(blocks.keys) + blocks.unkeyed
+    return articles, found, f", {blocks.hits} of {grouped} blocks of stories as grouped before"
 
 
 def copy_index_key(config: Config) -> str:
@@ -240,7 +241,8 @@ def slugs_key() -> str:
 
 class BlockCache:
     """stories.group_block with each block's stories kept in the cache, under its articles' states and
-    those of the stories carried into it; beside them (kind `frequencies`) the block's document
+    those of the stories carried into it (the undated block's also under the coarse weights of its terms
+    in the whole collection: see run); beside them (kind `frequencies`) the block's document
     frequencies, from which the undated block, weighed by the whole collection, sums the collection's
     without reading every article's terms."""
 
@@ -258,21 +260,44 @@ class BlockCache:
                 or any(None in members for _, members in context)):
             self.unkeyed += 1
             return group_block(block, carried, self.settings, self.terms, self.meanings, whole, taken)
-        # The undated block is weighed by the whole collection: the dated blocks' keys stand for it.
-        weighed = None if whole is None else list(self.keys)
-        key = digest(code_version(), self.settings, state, context, weighed, sorted(taken))
+        everyone = [*block, *(a for _, members in carried for a in members)]
+        # A new story takes no key in `taken`; the keys it could take are those of its articles' ids
+        ids = {a.id for a in everyone}
+        clashes = sorted(k for k in taken if k in ids or k.rpartition("~")[0] in ids and k.rpartition("~")[2].isdigit())
+        terms = self.terms
+        weighed = df = None
+        if whole is None:
+            key = digest(code_version(), self.settings, state, context, clashes)
+        else:
+            # The undated block is weighed by the whole collection: keyed by the coarse weights of its own
+            # terms in it (features.IDF_STEPS) and, with meanings, by every bare headline (their mean centres
+            # the meanings), not by every article of the collection, so that an edit elsewhere mostly leaves
+            # it as it was.
+            df = frequencies(terms[a.id] for a in block)
+            weighed = self.whole_frequencies(list(self.keys), df, len(whole))
+            if weighed is None:
+                self.unkeyed += 1
+                return group_block(block, carried, self.settings, terms, self.meanings, whole, taken)
+            vocabulary = set(df)
+            for a in everyone[len(block):]:
+                vocabulary.update(terms[a.id])
+            bare = ([article_state(a, self.article_keys) for a in whole if bare_headline(a)]
+                    if self.meanings is not None and self.settings.embeddings > 0 else [])
+            if None in bare:
+                self.unkeyed += 1
+                return group_block(block, carried, self.settings, terms, self.meanings, whole, taken, weighed)
+            key = digest(code_version(), self.settings, state, context, clashes, "whole",
+                         coarse_weights(weighed[0], weighed[1], vocabulary), sorted(bare))
         made = self.cache.get("blocks", key)
         if made is not None:
             self.hits += 1
             self.keys.append(key)
             self.cache.keep("frequencies", [key])
             return made
-        terms = self.terms
         if whole is None:  # a dated block: its terms and the carried stories' read once (3 reads took 0.5 ms)
-            terms = {a.id: terms[a.id] for a in [*block, *(a for _, members in carried for a in members)]}
-        df = frequencies(terms[a.id] for a in block)
-        made = group_block(block, carried, self.settings, terms, self.meanings, whole, taken,
-                           None if whole is None else self.whole_frequencies(weighed, df, len(whole)))
+            terms = {a.id: terms[a.id] for a in everyone}
+            df = frequencies(terms[a.id] for a in block)
+        made = group_block(block, carried, self.settings, terms, self.meanings, whole, taken, weighed)
         self.keys.append(key)
         self.made[key] = df
         self.cache.put("blocks", key, made)

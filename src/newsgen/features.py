@@ -45,6 +45,12 @@ NAME_BOOST = 2.0  # a term seen capitalised inside a sentence is a name
 NAME_PAIR_WEIGHT = 1.0  # "tony_thompson" as a term of its own, per occurrence
 MAX_TERMS = 200  # strongest terms kept per article vector
 IDF_PRIOR_DOCS = 20  # below a few dozen articles document frequencies say little: IDF shrinks toward 1
+# A collection weighed as a whole (the undated block: stories.story_groups) has its IDF coarsened: log((1 + n) /
+# (1 + df)) to the nearest 1/IDF_STEPS (a document frequency 6 % off) and the prior's trust to 1/TRUST_STEPS. An
+# edit anywhere changes a few terms' frequencies by one; the coarse weights of the block's own terms then
+# mostly stay the same, and the block, keyed by them, is not grouped again (build.BlockCache).
+IDF_STEPS = 16
+TRUST_STEPS = 1024
 
 Vector = dict[str, float]
 
@@ -164,6 +170,7 @@ class Vectors:
     sizes: dict[str, int]
     df: Counter[str]
     n: int
+    coarse: bool = False  # weighed with coarse IDF (a whole collection's: see IDF_STEPS)
 
     def add(self, article: Article) -> Vector:
         """Weigh a newly arrived article against the collection's frequencies (which it joins)."""
@@ -171,7 +178,8 @@ class Vectors:
         self.df.update(counts.keys())
         self.n += 1
         self.sizes[article.id] = _size(counts)
-        self.by_id[article.id] = _unit(counts, self.df, self.n)
+        own = Counter({t: self.df[t] for t in counts})  # the frequencies of its own terms are all it reads
+        self.by_id[article.id] = _Weights(own, self.n, self.coarse).unit(counts)
         return self.by_id[article.id]
 
 
@@ -179,14 +187,38 @@ def _size(counts: Counter[str]) -> int:
     return sum(1 for t in counts if "_" not in t)  # name pairs are not words of the text
 
 
+def _trust(n: int, coarse: bool) -> float:
+    trust = n / (n + IDF_PRIOR_DOCS)
+    return round(trust * TRUST_STEPS) / TRUST_STEPS if coarse else trust
+
+
+def _log_ratio(n: int, d: int, coarse: bool) -> float:
+    ratio = math.log((1 + n) / (1 + d))
+    return round(ratio * IDF_STEPS) / IDF_STEPS if coarse else ratio
+
+
+def coarse_weights(df: Mapping[str, int], n: int, terms: Iterable[str]) -> tuple:
+    """What the coarse IDF of `terms` in a collection of `n` with these document frequencies is made
+    of, as integers: the trust's steps, then (term, the log ratio's steps), by term. Two collections
+    with the same value weigh these terms alike (a cache key for the undated block)."""
+    steps: dict[int, int] = {}
+    out = []
+    for t in sorted(terms):
+        d = df.get(t, 0)
+        if d not in steps:
+            steps[d] = round(math.log((1 + n) / (1 + d)) * IDF_STEPS)
+        out.append((t, steps[d]))
+    return round(n / (n + IDF_PRIOR_DOCS) * TRUST_STEPS), tuple(out)
+
+
 class _Weights:
     """Unit TF-IDF vectors against one collection's document frequencies. A term weighs
-    (1 + log tf) * (1 + trust * log((1 + n) / (1 + df))); each factor is computed once per distinct count
-    and per distinct document frequency, with the same floating-point operations as term by term."""
+    (1 + log tf) * (1 + trust * log((1 + n) / (1 + df))), coarsened if `coarse` (IDF_STEPS); each factor is
+    computed once per distinct count and per distinct document frequency."""
 
-    def __init__(self, df: Counter[str], n: int):
-        trust = n / (n + IDF_PRIOR_DOCS)
-        by_df = {d: 1 + trust * math.log((1 + n) / (1 + d)) for d in set(df.values())}
+    def __init__(self, df: Counter[str], n: int, coarse: bool = False):
+        trust = _trust(n, coarse)
+        by_df = {d: 1 + trust * _log_ratio(n, d, coarse) for d in set(df.values())}
         self.idf = {t: by_df[d] for t, d in df.items()}
         self.tf: dict[float, float] = {}
 
@@ -210,13 +242,6 @@ def _strongest_unit(v: Vector) -> Vector:
     return {intern(t): x / norm for t, x in v.items()}
 
 
-def _unit(counts: Counter[str], df: Counter[str], n: int) -> Vector:
-    """One article's vector (as _Weights.unit gives it, for an article that arrives on its own)."""
-    trust = n / (n + IDF_PRIOR_DOCS)
-    return _strongest_unit({t: (1 + math.log(k)) * (1 + trust * math.log((1 + n) / (1 + df[t])))
-                            for t, k in counts.items()})
-
-
 def frequencies(counts: Iterable[Counter[str]]) -> Counter[str]:
     """Document frequencies: in how many of these articles' term counts each term occurs."""
     return Counter(chain.from_iterable(counts))  # a Counter iterates over its terms
@@ -226,10 +251,11 @@ def tfidf_vectors(articles: Iterable[Article], known: Mapping[str, Counter[str]]
                   weigh: Iterable[Article] | None = None,
                   weighed: tuple[Counter[str], int] | None = None) -> Vectors:
     """Sublinear tf times smoothed IDF over the articles given (or over `weigh`, a larger collection
-    they belong to, whose document frequencies and size may be given as `weighed`, summed elsewhere),
-    cut to MAX_TERMS, unit length. `known` holds article_terms already computed, by article id: when it
-    holds every article's, they are read from it one at a time, in one pass for the frequencies and one
-    for the vectors, and never held together (a block of 50,000 articles' term counts is 1.6 GB)."""
+    they belong to, whose document frequencies and size may be given as `weighed`, summed elsewhere; its
+    IDF coarse: IDF_STEPS), cut to MAX_TERMS, unit length. `known` holds article_terms already computed,
+    by article id: when it holds every article's, they are read from it one at a time, in one pass for
+    the frequencies and one for the vectors, and never held together (a block of 50,000 articles' term
+    counts is 1.6 GB)."""
     known = known if known is not None else {}
     given = {a.id: a for a in articles}
     held: dict[str, Counter[str]] = {}
@@ -249,11 +275,12 @@ def tfidf_vectors(articles: Iterable[Article], known: Mapping[str, Counter[str]]
     else:
         whole = {a.id: a for a in weigh}
         df, n = frequencies(terms_of(aid, a) for aid, a in whole.items()), len(whole)
-    unit = _Weights(df, n).unit
+    coarse = weigh is not None or weighed is not None  # a whole collection's weights are coarse (IDF_STEPS)
+    unit = _Weights(df, n, coarse).unit
     by_id, sizes = {}, {}
     for aid, counts in read():
         by_id[aid], sizes[aid] = unit(counts), _size(counts)
-    return Vectors(by_id, sizes, df, n)
+    return Vectors(by_id, sizes, df, n, coarse)
 
 
 def dot(u: Vector, v: Vector) -> float:

@@ -450,7 +450,8 @@ def story_groups(articles: list[Article], settings: StorySettings, terms: dict |
     archive beyond what is carried, so a build re-groups only the blocks whose input changed.
     Undated articles come last, as one block that carries in the dated stories their strongest
     terms find, open to refinement, everything weighed by the whole collection's document
-    frequencies (time cannot place an undated article, so it is weighed against everything).
+    frequencies, coarsely (features.IDF_STEPS; time cannot place an undated article, so it is weighed
+    against everything).
     `run(block, carried, whole, taken)` groups one block; the default is group_block with these settings, and
     the build passes one that keeps the result in its cache."""
     originals = [a for a in articles if a.duplicate_of is None]
