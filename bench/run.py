@@ -14,7 +14,8 @@ this script times, each in a fresh process, the median of --repeat runs:
   with apt-get when missing and run as root) building the same articles as plain Markdown, up to
   --compare-up-to articles, their wall and CPU time (newsgen's CPU time against theirs says what no
   number of cores would hide);
-- incremental builds on the site just built: one article edited, then 100 new articles added, each
+- incremental builds on the site just built: one article edited (a sentence appended to the middle dated
+  original, by file name), then 100 new articles added, each
   rebuilt with the cache the clean build left; the time, how many output files were rewritten (mtime
   changed) and whether the result is byte-identical to a clean build of the same input.
 
@@ -178,10 +179,14 @@ def write_corpus(data: Path, out: Path, size: int, extra: int = 0) -> None:
 
 
 def incremental(corpus_dir: Path, out: Path, cache: Path, data: Path, size: int) -> dict:
-    """Edit one article, rebuild; add 100, rebuild; compare each with a clean build of the same input."""
+    """Edit one article, rebuild; add 100, rebuild; compare each with a clean build of the same input. The
+    article edited is the middle one (by file name) of the dated originals the clean build found: an
+    edited copy changes no story (at 100,000 the middle file is a copy), and an undated one groups the
+    undated block again, which any edit once did."""
     results = {}
-    articles = sorted((corpus_dir / "articles").glob("*.md"))
-    edited = articles[len(articles) // 2]
+    listed = json.loads((out / "index.json").read_text(encoding="utf-8"))["articles"]
+    originals = sorted(a["file"] for a in listed if a["duplicate_of"] is None and a["published"] is not None)
+    edited = corpus_dir / "articles" / originals[len(originals) // 2]
     original = edited.read_text(encoding="utf-8")
     added: list[Path] = []
     try:
