@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import sqlite3
 import time
@@ -615,6 +616,20 @@ def three_blocks(write_tree) -> tuple[Path, object]:
                        for n, (title, body) in enumerate(reports)}), start
 
 
+def grouped_before(config: Config, articles: Path, out: Path, cache: Path) -> str:
+    """Build with the cache; the group stage's "N of M" blocks of stories taken from it."""
+    log: list[str] = []
+    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    line = next(line for line in log if line.startswith("group:"))
+    found = re.search(r"(\d+ of \d+) blocks of stories as grouped before", line)
+    assert found, line
+    return found.group(1)
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
 def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, write_tree):
     """Three stories ten weeks apart are in three blocks (stories.story_groups): an edit, or a new report
     on the latest story, groups one block again and takes the other two from the cache, and the site is
@@ -626,16 +641,10 @@ def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, 
     articles, start = three_blocks(write_tree)
     config = Config(root=tmp_path, search=False)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    log: list[str] = []
-    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    assert any(line.startswith("group:") and "0 of 3 blocks of stories as grouped before" in line for line in log), log
+    assert grouped_before(config, articles, out, cache) == "0 of 3"
 
-    edited = articles / "orchestra1.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nTickets for her first concert go on sale in May.\n",
-                      encoding="utf-8")
-    log.clear()
-    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    assert any(line.startswith("group:") and "2 of 3 blocks of stories as grouped before" in line for line in log), log
+    append(articles / "orchestra1.md", "\nTickets for her first concert go on sale in May.\n")
+    assert grouped_before(config, articles, out, cache) == "2 of 3"
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
 
     (articles / "mine3.md").write_text(_file(
@@ -643,9 +652,7 @@ def test_an_edit_or_a_new_article_regroups_only_its_own_block_of_days(tmp_path, 
         "The twelve miners rescued from the flooded Dunmore colliery shaft left hospital in Brannock on "
         "Thursday. Kestrel Mining said pumping would take a month before the shaft, 400 metres deep, reopens.",
         start + timedelta(days=143)), encoding="utf-8")
-    log.clear()
-    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    assert any(line.startswith("group:") and "2 of 3 blocks of stories as grouped before" in line for line in log), log
+    assert grouped_before(config, articles, out, cache) == "2 of 3"
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
     story = next(p for p in out.glob("stories/*/story.json") if "mine3" in p.read_text(encoding="utf-8"))
     assert all(f"mine{n}" in story.read_text(encoding="utf-8") for n in range(4))  # it joined its story
@@ -673,29 +680,19 @@ def test_an_edit_elsewhere_leaves_the_undated_block_as_it_was_grouped(tmp_path, 
         (articles / name).write_text(_file(title, body, None), encoding="utf-8")
     config = Config(root=tmp_path, search=False)
     out, cache = tmp_path / "out", tmp_path / "cache"
-    log: list[str] = []
-    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    assert any(line.startswith("group:") and "0 of 4 blocks of stories as grouped before" in line for line in log), log
+    assert grouped_before(config, articles, out, cache) == "0 of 4"
 
-    edited = articles / "orchestra1.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nTickets for her first concert go on sale in May.\n",
-                      encoding="utf-8")
-    log.clear()
-    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
+    append(articles / "orchestra1.md", "\nTickets for her first concert go on sale in May.\n")
     # the orchestra's block grouped again; the bridge's, the mine's and the undated block from the cache
-    assert any(line.startswith("group:") and "3 of 4 blocks of stories as grouped before" in line for line in log), log
+    assert grouped_before(config, articles, out, cache) == "3 of 4"
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean")
     stories = [story["article_ids"] for story in json.loads((out / "index.json").read_text(encoding="utf-8"))["stories"]]
     assert sorted(map(sorted, stories)) == [["bridge0", "bridge1", "bridge2", "bridge3"], ["ferry0", "ferry1"],
                                             ["mine0", "mine1", "mine2"], ["orchestra0", "orchestra1", "orchestra2"]]
 
     # An undated report edited: the undated block is grouped again, and the site is still a clean build's
-    edited = articles / "ferry1.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nWestwind Lines apologised to its passengers.\n",
-                      encoding="utf-8")
-    log.clear()
-    build(config, out, articles, cache_dir=cache, jobs=1, log=log.append)
-    assert any(line.startswith("group:") and "3 of 4 blocks of stories as grouped before" in line for line in log), log
+    append(articles / "ferry1.md", "\nWestwind Lines apologised to its passengers.\n")
+    assert grouped_before(config, articles, out, cache) == "3 of 4"
     assert tree_digest(out) == clean_build(config, articles, tmp_path / "clean2")
 
 
