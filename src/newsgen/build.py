@@ -265,29 +265,14 @@ class BlockCache:
         ids = {a.id for a in everyone}
         clashes = sorted(k for k in taken if k in ids or k.rpartition("~")[0] in ids and k.rpartition("~")[2].isdigit())
         terms = self.terms
-        weighed = df = None
         if whole is None:
-            key = digest(code_version(), self.settings, state, context, clashes)
+            key, df, weighed = digest(code_version(), self.settings, state, context, clashes), None, None
         else:
-            # The undated block is weighed by the whole collection: keyed by the coarse weights of its own
-            # terms in it (features.IDF_STEPS) and, with meanings, by every bare headline (their mean centres
-            # the meanings), not by every article of the collection, so that an edit elsewhere mostly leaves
-            # it as it was.
-            df = frequencies(terms[a.id] for a in block)
-            weighed = self.whole_frequencies(list(self.keys), df, len(whole))
-            if weighed is None:
+            found = self.whole_key(block, everyone, whole, (state, context, clashes))
+            if found is None:
                 self.unkeyed += 1
                 return group_block(block, carried, self.settings, terms, self.meanings, whole, taken)
-            vocabulary = set(df)
-            for a in everyone[len(block):]:
-                vocabulary.update(terms[a.id])
-            bare = ([article_state(a, self.article_keys) for a in whole if bare_headline(a)]
-                    if self.meanings is not None and self.settings.embeddings > 0 else [])
-            if None in bare:
-                self.unkeyed += 1
-                return group_block(block, carried, self.settings, terms, self.meanings, whole, taken, weighed)
-            key = digest(code_version(), self.settings, state, context, clashes, "whole",
-                         coarse_weights(weighed[0], weighed[1], vocabulary), sorted(bare))
+            key, df, weighed = found
         made = self.cache.get("blocks", key)
         if made is not None:
             self.hits += 1
@@ -303,6 +288,26 @@ class BlockCache:
         self.cache.put("blocks", key, made)
         self.cache.put("frequencies", key, df)
         return made
+
+    def whole_key(self, block: list[Article], everyone: list[Article], whole: list[Article], parts: tuple
+                  ) -> tuple[str, Counter, tuple[Counter, int]] | None:
+        """The undated block's key, its own document frequencies and the whole collection's (with its
+        size); None when a part cannot be known. The block is weighed by the whole collection: it is keyed
+        by the coarse weights of its own and its carried stories' terms in it (features.IDF_STEPS) and,
+        with meanings, by every bare headline (their mean centres the meanings), not by every article of
+        the collection, so that an edit elsewhere mostly leaves it as it was."""
+        df = frequencies(self.terms[a.id] for a in block)
+        weighed = self.whole_frequencies(list(self.keys), df, len(whole))
+        bare = ([article_state(a, self.article_keys) for a in whole if bare_headline(a)]
+                if self.meanings is not None and self.settings.embeddings > 0 else [])
+        if weighed is None or None in bare:
+            return None
+        vocabulary = set(df)
+        for a in everyone[len(block):]:
+            vocabulary.update(self.terms[a.id])
+        key = digest(code_version(), self.settings, *parts, "whole", coarse_weights(weighed[0], weighed[1], vocabulary),
+                     sorted(bare))
+        return key, df, weighed
 
     def whole_frequencies(self, blocks: list[str], own: Counter, n: int) -> tuple[Counter, int] | None:
         """The document frequencies of the dated `blocks` and of the undated block's `own`, summed: the
