@@ -187,14 +187,20 @@ def _size(counts: Counter[str]) -> int:
     return sum(1 for t in counts if "_" not in t)  # name pairs are not words of the text
 
 
+def _trust_steps(n: int) -> int:
+    return round(n / (n + IDF_PRIOR_DOCS) * TRUST_STEPS)
+
+
+def _ratio_steps(n: int, d: int) -> int:
+    return round(math.log((1 + n) / (1 + d)) * IDF_STEPS)
+
+
 def _trust(n: int, coarse: bool) -> float:
-    trust = n / (n + IDF_PRIOR_DOCS)
-    return round(trust * TRUST_STEPS) / TRUST_STEPS if coarse else trust
+    return _trust_steps(n) / TRUST_STEPS if coarse else n / (n + IDF_PRIOR_DOCS)
 
 
 def _log_ratio(n: int, d: int, coarse: bool) -> float:
-    ratio = math.log((1 + n) / (1 + d))
-    return round(ratio * IDF_STEPS) / IDF_STEPS if coarse else ratio
+    return _ratio_steps(n, d) / IDF_STEPS if coarse else math.log((1 + n) / (1 + d))
 
 
 def coarse_weights(df: Mapping[str, int], n: int, terms: Iterable[str]) -> tuple:
@@ -206,9 +212,9 @@ def coarse_weights(df: Mapping[str, int], n: int, terms: Iterable[str]) -> tuple
     for t in sorted(terms):
         d = df.get(t, 0)
         if d not in steps:
-            steps[d] = round(math.log((1 + n) / (1 + d)) * IDF_STEPS)
+            steps[d] = _ratio_steps(n, d)
         out.append((t, steps[d]))
-    return round(n / (n + IDF_PRIOR_DOCS) * TRUST_STEPS), tuple(out)
+    return _trust_steps(n), tuple(out)
 
 
 class _Weights:
